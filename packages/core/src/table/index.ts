@@ -1,1 +1,4 @@
 export * from "./definition";
+export * from "./client";
+export * from "./call-counter";
+export * from "./batch-delete";

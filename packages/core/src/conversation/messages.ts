@@ -1,0 +1,147 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
+import { assertUserId } from "../actor";
+import { decodeCursor, encodeCursor } from "../cursor";
+import { notFound, VisibleError } from "../error";
+import { documentClient, tableName } from "../table";
+import { fn } from "../util";
+import * as FeedbackEntity from "./feedback";
+import * as MessageEntity from "./message";
+import * as Session from "./session";
+import { loadOwnedSession, updateSessionInput } from "./store";
+
+export const AppendInput = z.object({
+  sessionId: Session.SessionId,
+  role: MessageEntity.Role,
+  content: z.string().min(1).max(MessageEntity.MAX_CONTENT_LENGTH),
+  status: MessageEntity.MessageStatus.default("complete"),
+  clientMessageId: z.string().min(1).max(128).optional(),
+  usage: MessageEntity.TokenUsage.optional(),
+});
+
+const MAX_ATTEMPTS = 6;
+
+/**
+ * Appends one message item and advances the session's counter and
+ * last-activity in the same transaction. The next sequence number is the
+ * session's messageCount + 1; the transaction is conditioned on the version
+ * read, so two concurrent appends never share a number; the loser retries.
+ */
+export const appendMessage = fn(AppendInput, async (input): Promise<MessageEntity.Message> => {
+  for (let attempt = 1; ; attempt++) {
+    const session = await loadOwnedSession(input.sessionId);
+    if (session.status !== "active") {
+      throw new VisibleError("conflict", "session.not_active", "The session has ended; resume it to continue");
+    }
+    const now = new Date().toISOString();
+    const seq = session.messageCount + 1;
+    const message: MessageEntity.Message = {
+      id: MessageEntity.messageId(session.id, seq),
+      sessionId: session.id,
+      seq,
+      role: input.role,
+      content: input.content,
+      status: input.status,
+      createdAt: now,
+      clientMessageId: input.clientMessageId,
+      usage: input.usage,
+    };
+    const next = { ...session, messageCount: seq, lastActivity: now, version: session.version + 1 };
+    try {
+      await documentClient.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: tableName, Item: MessageEntity.toItem(message), ConditionExpression: "attribute_not_exists(pk)" } },
+            { Update: updateSessionInput(next, session.version) },
+          ],
+        }),
+      );
+      return message;
+    } catch (error) {
+      const contended = error instanceof TransactionCanceledException;
+      if (!contended || attempt >= MAX_ATTEMPTS) {
+        if (contended) throw new VisibleError("conflict", "session.busy", "The session is busy; try again", undefined, { cause: error });
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, attempt * 15 * Math.random()));
+    }
+  }
+});
+
+export const HistoryInput = z
+  .object({
+    sessionId: Session.SessionId,
+    limit: z.number().int().min(1).max(200).default(50),
+    cursor: z.string().optional(),
+    afterSeq: z.number().int().nonnegative().optional(),
+  })
+  .refine((input) => input.cursor === undefined || input.afterSeq === undefined, {
+    message: "use either cursor or afterSeq, not both",
+    path: ["cursor"],
+  });
+
+export interface History {
+  messages: MessageEntity.Message[];
+  nextCursor?: string;
+}
+
+/** Messages in sequence order, from the start, after a sequence number, or from a cursor. */
+export const history = fn(HistoryInput, async (input): Promise<History> => {
+  await loadOwnedSession(input.sessionId);
+  const partition = MessageEntity.messageKeys.partition(input.sessionId);
+  const result = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+      ExpressionAttributeValues: {
+        ":pk": partition,
+        ":from": MessageEntity.messageKeys.sort((input.afterSeq ?? 0) + 1),
+        ":to": MessageEntity.messageKeys.last,
+      },
+      Limit: input.limit,
+      ExclusiveStartKey: decodeCursor(input.cursor, {
+        attributes: ["pk", "sk"],
+        equals: { pk: partition },
+        startsWith: { sk: MessageEntity.messageKeys.prefix },
+      }),
+    }),
+  );
+  return { messages: (result.Items ?? []).map(MessageEntity.fromItem), nextCursor: encodeCursor(result.LastEvaluatedKey) };
+});
+
+export const FeedbackInput = z.object({
+  sessionId: Session.SessionId,
+  messageId: z.string().max(128),
+  rating: FeedbackEntity.Rating,
+  comment: z.string().max(2000).optional(),
+});
+
+/** Records (or replaces) the caller's rating of one assistant message. */
+export const giveFeedback = fn(FeedbackInput, async (input): Promise<FeedbackEntity.Feedback> => {
+  const userId = assertUserId();
+  await loadOwnedSession(input.sessionId);
+  const parsed = MessageEntity.parseMessageId(input.messageId);
+  if (!parsed || parsed.sessionId !== input.sessionId) throw notFound("Message");
+  const found = await documentClient.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: { pk: MessageEntity.messageKeys.partition(input.sessionId), sk: MessageEntity.messageKeys.sort(parsed.seq) },
+    }),
+  );
+  if (!found.Item) throw notFound("Message");
+  const message = MessageEntity.fromItem(found.Item);
+  if (message.role !== "assistant") {
+    throw new VisibleError("invalid", "feedback.not_assistant_message", "Feedback can only be given on assistant messages");
+  }
+  const feedback: FeedbackEntity.Feedback = {
+    sessionId: input.sessionId,
+    messageId: message.id,
+    userId,
+    rating: input.rating,
+    comment: input.comment,
+    createdAt: new Date().toISOString(),
+  };
+  await documentClient.send(new PutCommand({ TableName: tableName, Item: FeedbackEntity.toItem(feedback, message.seq) }));
+  return feedback;
+});

@@ -1,0 +1,2 @@
+export * from "./fn";
+export * from "./invalid-input";
