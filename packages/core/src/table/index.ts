@@ -2,3 +2,4 @@ export * from "./definition";
 export * from "./client";
 export * from "./call-counter";
 export * from "./batch-delete";
+export * from "./check";

@@ -1,0 +1,7 @@
+import * as Conversation from "@coach/core/conversation";
+import { httpRoute } from "../shared/route";
+import { SessionPath } from "./params";
+
+export const handler = httpRoute({ auth: "user", path: SessionPath }, async ({ path }) => ({
+  body: await Conversation.end(path.id),
+}));

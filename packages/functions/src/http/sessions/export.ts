@@ -1,0 +1,14 @@
+import { z } from "zod";
+import * as Conversation from "@coach/core/conversation";
+import { httpRoute } from "../shared/route";
+import { SessionPath } from "./params";
+
+const Query = z.object({ format: Conversation.ExportFormat.default("json") });
+
+export const handler = httpRoute({ auth: "user", path: SessionPath, query: Query }, async ({ path, query }) => {
+  const data = await Conversation.exportSession({ sessionId: path.id });
+  const filename = `session-${data.session.id}.${query.format === "json" ? "json" : "md"}`;
+  const disposition = { "content-disposition": `attachment; filename="${filename}"` };
+  if (query.format === "json") return { body: data, headers: disposition };
+  return { raw: Conversation.toMarkdown(data), headers: { "content-type": "text/markdown; charset=utf-8", ...disposition } };
+});

@@ -1,0 +1,12 @@
+import { z } from "zod";
+import * as Conversation from "@coach/core/conversation";
+import { httpRoute } from "../shared/route";
+import { SessionPath } from "./params";
+
+const Path = SessionPath.extend({ messageId: z.string().max(128) });
+const Body = Conversation.FeedbackInput.pick({ rating: true, comment: true });
+
+export const handler = httpRoute({ auth: "user", path: Path, body: Body }, async ({ path, body }) => ({
+  status: 201,
+  body: await Conversation.giveFeedback({ sessionId: path.id, messageId: path.messageId, ...body }),
+}));

@@ -1,0 +1,30 @@
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import { VisibleError } from "@coach/core/error";
+import { httpConfig } from "./config";
+
+/** Header lookup that ignores case, as HTTP does (API Gateway passes names as sent). */
+export function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** The JSON body, size-checked and parsed; `{}` when the request has none. */
+export function jsonBody(event: APIGatewayProxyEvent): unknown {
+  if (event.body === null || event.body === undefined || event.body === "") return {};
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+  if (Buffer.byteLength(raw) > httpConfig.maxBodyBytes) {
+    throw new VisibleError("too_large", "request.too_large", `The body exceeds ${httpConfig.maxBodyBytes} bytes`);
+  }
+  const contentType = header(event, "content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (contentType && contentType !== "application/json" && !contentType.endsWith("+json")) {
+    throw new VisibleError("unsupported_media_type", "request.unsupported_media_type", "Send the body as application/json");
+  }
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new VisibleError("invalid", "request.malformed_json", "The body is not valid JSON");
+  }
+}

@@ -1,0 +1,121 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import httpCors from "@middy/http-cors";
+import httpSecurityHeaders from "@middy/http-security-headers";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import type { z } from "zod";
+import { withActor } from "@coach/core/actor";
+import { VisibleError } from "@coach/core/error";
+import { invalidInput } from "@coach/core/util";
+import { authenticateUser } from "./authenticate";
+import { httpConfig } from "./config";
+import { logger } from "./logger";
+import { problemFor, problemResponse } from "./problem";
+import { jsonBody } from "./request";
+
+export interface RouteInput<Path, Query, Body> {
+  path: Path;
+  query: Query;
+  body: Body;
+  userId: string;
+  event: APIGatewayProxyEvent;
+}
+
+export interface RouteSpec<PathSchema extends z.ZodType, QuerySchema extends z.ZodType, BodySchema extends z.ZodType> {
+  auth: "user" | "none";
+  path?: PathSchema;
+  query?: QuerySchema;
+  body?: BodySchema;
+}
+
+export type RouteResult = { status?: number; body?: unknown; headers?: Record<string, string>; raw?: string };
+
+/**
+ * The one way to write a REST handler: parse path, query and body with zod,
+ * authenticate, run the core call as the caller, shape the response. Every
+ * error becomes problem+json in one place; CORS and security headers are on
+ * every response, errors included.
+ */
+export function httpRoute<
+  PathSchema extends z.ZodType = z.ZodType<Record<string, never>>,
+  QuerySchema extends z.ZodType = z.ZodType<Record<string, never>>,
+  BodySchema extends z.ZodType = z.ZodType<Record<string, never>>,
+>(
+  spec: RouteSpec<PathSchema, QuerySchema, BodySchema>,
+  run: (input: RouteInput<z.output<PathSchema>, z.output<QuerySchema>, z.output<BodySchema>>) => Promise<RouteResult>,
+) {
+  const parse = <S extends z.ZodType>(schema: S | undefined, value: unknown, code: string): z.output<S> => {
+    if (!schema) return {} as z.output<S>;
+    const result = schema.safeParse(value);
+    if (!result.success) throw invalidInput(result.error, code);
+    return result.data;
+  };
+
+  const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    // A path parameter that does not parse names nothing that exists.
+    const path = spec.path?.safeParse(event.pathParameters ?? {});
+    if (path && !path.success) throw new VisibleError("not_found", "route.not_found", "Not found");
+    const userId = spec.auth === "user" ? await authenticateUser(event) : "";
+    const input = {
+      path: (path?.data ?? {}) as z.output<PathSchema>,
+      query: parse(spec.query, event.queryStringParameters ?? {}, "request.invalid_query"),
+      body: parse(spec.body, spec.body ? jsonBody(event) : {}, "request.invalid_body"),
+      userId,
+      event,
+    };
+    if (userId) logger.appendKeys({ userId });
+    const result = spec.auth === "user" ? await withActor({ type: "user", userId }, () => run(input)) : await run(input);
+    return toResponse(result);
+  };
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpSecurityHeaders())
+    .use(httpCors({ origins: httpConfig.corsOrigins, exposeHeaders: "x-trace-id" }))
+    .use(traceHeader())
+    .use(problemDetails())
+    .handler(handler);
+}
+
+function toResponse(result: RouteResult): APIGatewayProxyResult {
+  if (result.raw !== undefined) return { statusCode: result.status ?? 200, headers: result.headers ?? {}, body: result.raw };
+  if (result.body === undefined) return { statusCode: result.status ?? 204, headers: result.headers ?? {}, body: "" };
+  return {
+    statusCode: result.status ?? 200,
+    headers: { "content-type": "application/json", ...result.headers },
+    body: JSON.stringify(result.body),
+  };
+}
+
+/** The API Gateway request id names the request to the client and in every log line. */
+const traceIdOf = (event: APIGatewayProxyEvent, context: Context) => event.requestContext?.requestId ?? context.awsRequestId;
+
+function traceHeader(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+  const stamp = (request: middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>) => {
+    if (request.response) {
+      request.response.headers = { ...request.response.headers, "x-trace-id": traceIdOf(request.event, request.context) };
+    }
+  };
+  return {
+    before: (request) => {
+      logger.appendKeys({ traceId: traceIdOf(request.event, request.context), route: `${request.event.httpMethod} ${request.event.resource}` });
+    },
+    after: stamp,
+    onError: stamp,
+  };
+}
+
+function problemDetails(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+  return {
+    onError: (request) => {
+      const problem = problemFor(request.error, {
+        traceId: traceIdOf(request.event, request.context),
+        instance: request.event.path,
+      });
+      if (problem.status >= 500) logger.error("request failed", { error: request.error ?? undefined, code: problem.code });
+      else logger.info("request rejected", { code: problem.code, status: problem.status });
+      const headers: Record<string, string> = problem.status === 401 ? { "www-authenticate": 'Bearer realm="coach"' } : {};
+      request.response = problemResponse(problem, headers);
+    },
+  };
+}
