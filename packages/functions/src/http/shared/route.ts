@@ -70,7 +70,8 @@ export function httpRoute<
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(httpSecurityHeaders())
+    // Reporting-Endpoints would go out empty: no reporting endpoint is configured.
+    .use(httpSecurityHeaders({ reportingEndpoints: false } as Parameters<typeof httpSecurityHeaders>[0]))
     .use(httpCors({ origins: httpConfig.corsOrigins, exposeHeaders: "x-trace-id" }))
     .use(traceHeader())
     .use(problemDetails())
@@ -90,10 +91,15 @@ function toResponse(result: RouteResult): APIGatewayProxyResult {
 /** The API Gateway request id names the request to the client and in every log line. */
 const traceIdOf = (event: APIGatewayProxyEvent, context: Context) => event.requestContext?.requestId ?? context.awsRequestId;
 
+/** Every response names its request and, holding per-user data, is never cached by intermediaries. */
 function traceHeader(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
   const stamp = (request: middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>) => {
     if (request.response) {
-      request.response.headers = { ...request.response.headers, "x-trace-id": traceIdOf(request.event, request.context) };
+      request.response.headers = {
+        "cache-control": "no-store",
+        ...request.response.headers,
+        "x-trace-id": traceIdOf(request.event, request.context),
+      };
     }
   };
   return {

@@ -1,0 +1,75 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import type { MatchedRoute } from "./route-table";
+
+export const LOCAL_STAGE = "local";
+
+/** The API Gateway REST proxy event that API Gateway would build for this request. */
+export function restEvent(request: IncomingMessage, url: URL, matched: MatchedRoute, body: Buffer): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    const name = request.rawHeaders[i]!;
+    const value = request.rawHeaders[i + 1]!;
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    query[name] = value;
+    (multiQuery[name] ??= []).push(value);
+  }
+  const hasQuery = Object.keys(query).length > 0;
+  const textual = body.length === 0 || isTextual(request.headers["content-type"]);
+  const now = Date.now();
+  return {
+    resource: matched.route.path,
+    path: url.pathname,
+    httpMethod: matched.route.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters: matched.pathParameters,
+    stageVariables: null,
+    body: body.length === 0 ? null : textual ? body.toString("utf8") : body.toString("base64"),
+    isBase64Encoded: !textual,
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      authorizer: null,
+      protocol: `HTTP/${request.httpVersion}`,
+      httpMethod: matched.route.method,
+      path: `/${LOCAL_STAGE}${url.pathname}`,
+      stage: LOCAL_STAGE,
+      requestId: randomUUID(),
+      requestTimeEpoch: now,
+      resourceId: "local",
+      resourcePath: matched.route.path,
+      identity: {
+        sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
+        userAgent: request.headers["user-agent"] ?? null,
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        user: null,
+        userArn: null,
+      },
+    },
+  };
+}
+
+function isTextual(contentType: string | undefined): boolean {
+  if (!contentType) return true;
+  return /^(text\/|application\/(json|[\w.+-]*\+json|x-www-form-urlencoded|xml))/i.test(contentType);
+}

@@ -1,0 +1,85 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { ensureTable } from "./create-table";
+import { loadDevIssuer, type DevIssuer } from "./dev-issuer";
+import { startDynamoDBLocal, type DynamoDBLocal } from "./dynamodb-local";
+import type { LocalConfig } from "./config";
+import { createRestServer } from "./rest-server";
+
+export interface LocalStack {
+  httpUrl: string;
+  jwksUrl: string;
+  dynamodbEndpoint: string;
+  /** True when this stack started DynamoDB Local itself (false with DYNAMODB_ENDPOINT). */
+  ownsDynamoDB: boolean;
+  tableName: string;
+  issuer: DevIssuer;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the offline stack: DynamoDB Local (unless an endpoint is given), the
+ * table, the dev issuer and the REST emulation. The handlers run in this
+ * process, configured through the same environment variables as on Lambda.
+ */
+export async function startLocalStack(config: LocalConfig, log: (line: string) => void = () => {}): Promise<LocalStack> {
+  let dynamodb: DynamoDBLocal | undefined;
+  const endpoint =
+    config.dynamodbEndpoint ??
+    (dynamodb = await startDynamoDBLocal({ dataDir: config.inMemory ? undefined : join(config.dataDir, "dynamodb") })).endpoint;
+  const servers: Server[] = [];
+  try {
+    await ensureTable(endpoint, config.tableName);
+    const issuer = loadDevIssuer(config.dataDir);
+    const rest = createRestServer({ issuer, corsOrigin: config.corsOrigin, log });
+    servers.push(rest);
+    const port = await listen(rest, config.port);
+    const httpUrl = `http://127.0.0.1:${port}`;
+    const jwksUrl = `${httpUrl}/.well-known/jwks.json`;
+
+    // What SST sets on each function in AWS; handlers read it once when first imported.
+    Object.assign(process.env, {
+      TABLE_NAME: config.tableName,
+      DYNAMODB_ENDPOINT: endpoint,
+      AWS_REGION: process.env.AWS_REGION ?? "us-east-1",
+      JWT_ISSUER: issuer.issuer,
+      JWT_AUDIENCE: issuer.audience,
+      JWT_JWKS_URI: jwksUrl,
+      LOG_LEVEL: config.logLevel,
+      CORS_ORIGINS: config.corsOrigin,
+      POWERTOOLS_SERVICE_NAME: "coach",
+    });
+
+    return {
+      httpUrl,
+      jwksUrl,
+      dynamodbEndpoint: endpoint,
+      ownsDynamoDB: dynamodb !== undefined,
+      tableName: config.tableName,
+      issuer,
+      stop: async () => {
+        await Promise.all(servers.map(close));
+        await dynamodb?.stop();
+      },
+    };
+  } catch (error) {
+    await Promise.all(servers.map(close));
+    await dynamodb?.stop();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,44 @@
+import { readLocalConfig } from "./config";
+import { JavaMissingError } from "./dynamodb-local";
+import { startLocalStack } from "./stack";
+
+/** `pnpm start`: the whole stack offline, until Ctrl-C. */
+const started = performance.now();
+const config = readLocalConfig();
+const quietLevels = new Set(["SILENT", "CRITICAL", "ERROR", "WARN"]);
+const log = quietLevels.has(config.logLevel.toUpperCase()) ? () => {} : (line: string) => console.log(line);
+
+try {
+  const stack = await startLocalStack(config, log);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(
+    [
+      "",
+      `coach local stack ready in ${seconds}s`,
+      `  REST API        ${stack.httpUrl}`,
+      `  health          ${stack.httpUrl}/health`,
+      `  JWKS            ${stack.jwksUrl}`,
+      `  DynamoDB        ${stack.dynamodbEndpoint} (table ${stack.tableName}; ${stack.ownsDynamoDB ? (config.inMemory ? "in memory" : `data in ${config.dataDir}`) : "external"})`,
+      `  AI provider     ${config.anthropicApiKey ? "Claude (ANTHROPIC_API_KEY is set)" : "offline coach (no ANTHROPIC_API_KEY)"}`,
+      `  get a token     pnpm --silent token <userId>${process.env.DATA_DIR ? ` (with DATA_DIR=${process.env.DATA_DIR})` : ""}`,
+      "",
+      "Ctrl-C stops everything.",
+    ].join("\n"),
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    await stack.stop();
+    console.log("stopped.");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+} catch (error) {
+  if (error instanceof JavaMissingError) console.error(error.message);
+  else console.error("The local stack could not start:", error instanceof Error ? error.message : error);
+  process.exit(1);
+}

@@ -1,0 +1,17 @@
+import { readLocalConfig } from "./config";
+import { loadDevIssuer } from "./dev-issuer";
+
+/**
+ * `pnpm --silent token <userId> [--expires-in seconds]`: prints a token
+ * signed by the dev issuer of DATA_DIR, and nothing else, on stdout.
+ */
+const args = process.argv.slice(2);
+const userId = args.find((arg) => !arg.startsWith("--"));
+const expiresFlag = args.indexOf("--expires-in");
+const expiresInSeconds = expiresFlag >= 0 ? Number(args[expiresFlag + 1]) : 3600;
+
+if (!userId || !/^[\w.@:-]{1,128}$/.test(userId) || !Number.isInteger(expiresInSeconds) || expiresInSeconds <= 0) {
+  console.error("usage: pnpm --silent token <userId> [--expires-in <seconds>]   (userId: letters, digits, _ . @ : -)");
+  process.exit(2);
+}
+process.stdout.write(`${loadDevIssuer(readLocalConfig().dataDir).token(userId, { expiresInSeconds })}\n`);
