@@ -1,0 +1,18 @@
+import { afterAll, expect, inject } from "vitest";
+
+// Core reads its configuration once at import, so this runs before any test imports it.
+process.env.DYNAMODB_ENDPOINT = inject("dynamodbEndpoint");
+process.env.TABLE_NAME = inject("tableName");
+process.env.AWS_REGION ??= "us-east-1";
+process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? "SILENT";
+process.env.POWERTOOLS_DEV = "false";
+
+/**
+ * The design allows no Scan anywhere. Every DynamoDB call made by product
+ * code in this test file went through the counting middleware; none may be a
+ * Scan.
+ */
+afterAll(async () => {
+  const { dynamoCallCounts } = await import("@coach/core/table");
+  expect(dynamoCallCounts().ScanCommand ?? 0).toBe(0);
+});
