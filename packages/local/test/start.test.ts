@@ -1,0 +1,136 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const running: ChildProcess[] = [];
+
+/** `pnpm start` as a person runs it, in its own process group so Ctrl-C can be sent to the group. */
+function pnpmStart(dataDir: string, extraEnv: Record<string, string> = {}) {
+  const child = spawn("pnpm", ["start"], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: "0", WS_PORT: "0", DATA_DIR: dataDir, DYNAMODB_ENDPOINT: "", TABLE_NAME: "", LOG_LEVEL: "WARN", ...extraEnv },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.push(child);
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const ready = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready within 15 s:\n${output}`)), 15_000);
+    child.stdout!.on("data", () => {
+      const url = /REST API\s+(http:\/\/\S+)/.exec(output)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve(url);
+      }
+    });
+    void exited.then((code) => reject(new Error(`exited with ${code}:\n${output}`)));
+  });
+  /** Ctrl-C in a terminal signals the whole group; resolves once the stack reports a clean stop. */
+  const ctrlC = async () => {
+    process.kill(-child.pid!, "SIGINT");
+    const deadline = Date.now() + 10_000;
+    while (!output.includes("stopped.")) {
+      if (Date.now() > deadline) throw new Error(`no clean stop within 10 s:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await exited;
+  };
+  return { child, ready, output: () => output, ctrlC };
+}
+
+function javaProcessesUsing(dataDir: string): string[] {
+  const ps = spawnSync("ps", ["-eo", "args"], { encoding: "utf8" });
+  return ps.stdout.split("\n").filter((line) => line.includes("DynamoDBLocal.jar") && line.includes(dataDir));
+}
+
+function token(dataDir: string, userId: string): { stdout: string; status: number | null } {
+  const result = spawnSync("pnpm", ["--silent", "token", userId], { cwd: repoRoot, env: { ...process.env, DATA_DIR: dataDir }, encoding: "utf8" });
+  return { stdout: result.stdout, status: result.status };
+}
+
+afterEach(() => {
+  for (const child of running.splice(0)) {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // the group is gone already
+    }
+  }
+});
+
+describe("pnpm start", () => {
+  it("serves the API within 15 s, keeps data across restarts, and leaves no Java process after Ctrl-C", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "coach-start-"));
+    const first = pnpmStart(dataDir);
+    const url = await first.ready;
+    expect(first.output()).toMatch(/offline coach/);
+    expect(first.output()).toContain("pnpm --silent token <userId>");
+    expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: "ok" });
+
+    const issued = token(dataDir, "alice");
+    expect(issued.status).toBe(0);
+    expect(issued.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const auth = { authorization: `Bearer ${issued.stdout.trim()}`, "content-type": "application/json" };
+    const created = await fetch(`${url}/api/sessions`, { method: "POST", headers: auth, body: "{}" });
+    expect(created.status).toBe(201);
+    const session = (await created.json()) as { id: string };
+
+    await first.ctrlC();
+    expect(javaProcessesUsing(dataDir)).toEqual([]);
+
+    const second = pnpmStart(dataDir);
+    const again = await second.ready;
+    const fetched = await fetch(`${again}/api/sessions/${session.id}`, { headers: auth });
+    expect(fetched.status).toBe(200);
+    await second.ctrlC();
+    expect(javaProcessesUsing(dataDir)).toEqual([]);
+  }, 60_000);
+
+  it("runs two stacks side by side with their own ports and data folders", async () => {
+    const [dirA, dirB] = [mkdtempSync(join(tmpdir(), "coach-a-")), mkdtempSync(join(tmpdir(), "coach-b-"))];
+    const [a, b] = [pnpmStart(dirA), pnpmStart(dirB)];
+    const [urlA, urlB] = await Promise.all([a.ready, b.ready]);
+    expect(urlA).not.toBe(urlB);
+    // Each stack trusts only its own dev issuer.
+    const tokenA = token(dirA, "carol").stdout.trim();
+    expect((await fetch(`${urlA}/api/sessions`, { headers: { authorization: `Bearer ${tokenA}` } })).status).toBe(200);
+    expect((await fetch(`${urlB}/api/sessions`, { headers: { authorization: `Bearer ${tokenA}` } })).status).toBe(401);
+    await Promise.all([a.ctrlC(), b.ctrlC()]);
+    expect(javaProcessesUsing(dirA)).toEqual([]);
+    expect(javaProcessesUsing(dirB)).toEqual([]);
+  }, 60_000);
+
+  it("explains how to install Java when there is none", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "coach-nojava-"));
+    // A PATH holding node and nothing else: no java.
+    const bin = join(dataDir, "bin");
+    mkdirSync(bin);
+    symlinkSync(process.execPath, join(bin, "node"));
+    const result = spawnSync(process.execPath, [join(repoRoot, "node_modules/tsx/dist/cli.mjs"), "packages/local/src/start.ts"], {
+      cwd: repoRoot,
+      env: { PATH: bin, DATA_DIR: dataDir, PORT: "0", HOME: process.env.HOME ?? "/tmp" },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("DynamoDB Local needs a Java runtime (17 or newer)");
+    expect(result.stderr).toContain("apt-get install");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
+});
+
+describe("pnpm --silent token", () => {
+  it("prints a usage line on stderr and nothing on stdout without a user id", () => {
+    const result = spawnSync("pnpm", ["--silent", "token"], { cwd: repoRoot, encoding: "utf8" });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("usage: pnpm --silent token <userId>");
+  });
+});
