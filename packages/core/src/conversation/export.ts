@@ -52,6 +52,7 @@ export function toMarkdown(data: SessionExport): string {
   ];
   if (session.resolutionNotes) lines.push("", "## Resolution notes", "", session.resolutionNotes);
   lines.push("", "## Transcript");
+  if (data.messages.length === 0) lines.push("", "_No messages yet._");
   for (const message of data.messages) {
     const incomplete = message.status === "incomplete" ? " _(incomplete)_" : "";
     lines.push("", `### ${speaker[message.role]} · #${message.seq} · ${message.createdAt}${incomplete}`, "", message.content);
