@@ -49,7 +49,7 @@ describe("creating and reading sessions", () => {
     const stranger = newUser();
     expect(await errorCode(as(stranger, () => Conversation.get(session.id)))).toBe("session.not_found");
     expect(await errorCode(as(stranger, () => Conversation.get("ses_DOESNOTEXIST")))).toBe("session.not_found");
-    for (const attempt of [
+    for (const attempt of <(() => Promise<unknown>)[]>[
       () => Conversation.history({ sessionId: session.id }),
       () => Conversation.appendMessage({ sessionId: session.id, role: "user", content: "hi" }),
       () => Conversation.resume({ sessionId: session.id }),

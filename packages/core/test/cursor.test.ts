@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { decodeCursor, encodeCursor } from "@coach/core/cursor";
 import { VisibleError } from "@coach/core/error";
 
-const binding = { attributes: ["pk", "sk", "gsi1pk", "gsi1sk"], equals: { gsi1pk: "USER#alice" }, startsWith: { gsi1sk: "active#" } };
+const binding = {
+  attributes: { pk: /^SESSION#/, sk: /^SESSION$/, gsi1pk: /^USER#/, gsi1sk: /^active#/ },
+  equals: { gsi1pk: "USER#alice" },
+};
 const aliceKey = { pk: "SESSION#s1", sk: "SESSION", gsi1pk: "USER#alice", gsi1sk: "active#2026-01-01T00:00:00.000Z#s1" };
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -51,6 +54,7 @@ describe("paging cursors", () => {
     ["non-string key values", Buffer.from(JSON.stringify({ v: 1, k: { ...aliceKey, pk: 5 } })).toString("base64url")],
     ["absurdly long", "a".repeat(5000)],
     ["empty", ""],
+    ["empty key values", Buffer.from(JSON.stringify({ v: 1, k: { ...aliceKey, sk: "" } })).toString("base64url")],
   ])("refuse a cursor that is %s", (_, cursor) => {
     expect(codeOf(() => decodeCursor(cursor, binding))).toBe("cursor.invalid");
   });

@@ -46,12 +46,14 @@ async function serve(request: IncomingMessage, response: ServerResponse, options
       "access-control-max-age": "600",
     });
   }
-  if (!matched) return sendProblem(response, 404, "route.not_found", `No route for ${method} ${url.pathname}`);
+  // API Gateway's own error responses carry the CORS header too (gateway responses in the Api stack).
+  const cors = { "access-control-allow-origin": options.corsOrigin };
+  if (!matched) return sendProblem(response, 404, "route.not_found", `No route for ${method} ${url.pathname}`, cors);
   if ("allowed" in matched) {
-    return sendProblem(response, 405, "route.method_not_allowed", `${method} is not allowed on ${url.pathname}`, { allow: matched.allowed.join(", ") });
+    return sendProblem(response, 405, "route.method_not_allowed", `${method} is not allowed on ${url.pathname}`, { ...cors, allow: matched.allowed.join(", ") });
   }
   const body = await readBody(request);
-  if (body === "too_large") return sendProblem(response, 413, "request.too_large", "The request body is too large");
+  if (body === "too_large") return sendProblem(response, 413, "request.too_large", "The request body is too large", cors);
 
   const started = performance.now();
   const handler = await loadHandler(matched.route.handler);

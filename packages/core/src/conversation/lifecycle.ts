@@ -71,16 +71,18 @@ export const list = fn(ListInput, async (input): Promise<Page<Session.Info>> => 
           index: Session.sessionKeys.byUserActivity.index,
           condition: "gsi2pk = :pk",
           values: { ":pk": Session.sessionKeys.byUserActivity.partition(userId) },
-          binding: { attributes: ["pk", "sk", "gsi2pk", "gsi2sk"], equals: { gsi2pk: Session.sessionKeys.byUserActivity.partition(userId) } },
+          binding: {
+            attributes: Session.sessionKeys.byUserActivity.cursorFormat,
+            equals: { gsi2pk: Session.sessionKeys.byUserActivity.partition(userId) },
+          },
         }
       : {
           index: Session.sessionKeys.byUserState.index,
           condition: "gsi1pk = :pk AND begins_with(gsi1sk, :state)",
           values: { ":pk": Session.sessionKeys.byUserState.partition(userId), ":state": Session.sessionKeys.byUserState.sortPrefix(input.type) },
           binding: {
-            attributes: ["pk", "sk", "gsi1pk", "gsi1sk"],
+            attributes: Session.sessionKeys.byUserState.cursorFormat(input.type),
             equals: { gsi1pk: Session.sessionKeys.byUserState.partition(userId) },
-            startsWith: { gsi1sk: Session.sessionKeys.byUserState.sortPrefix(input.type) },
           },
         };
   const result = await documentClient.send(

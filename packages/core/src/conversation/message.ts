@@ -50,6 +50,8 @@ export const messageKeys = {
   prefix: "MSG#",
   sort: (seq: number) => `MSG#${pad(seq)}`,
   last: `MSG#${"9".repeat(SEQ_WIDTH)}`,
+  /** A message's sort key, sequence 1 or more: the only sort key a history cursor may hold. */
+  sortFormat: /^MSG#(?!0{10})\d{10}$/,
 } as const;
 
 export function toItem(message: Message) {

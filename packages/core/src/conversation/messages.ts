@@ -101,9 +101,8 @@ export const history = fn(HistoryInput, async (input): Promise<History> => {
       },
       Limit: input.limit,
       ExclusiveStartKey: decodeCursor(input.cursor, {
-        attributes: ["pk", "sk"],
+        attributes: { pk: /^SESSION#/, sk: MessageEntity.messageKeys.sortFormat },
         equals: { pk: partition },
-        startsWith: { sk: MessageEntity.messageKeys.prefix },
       }),
     }),
   );

@@ -33,6 +33,9 @@ export function stateOf(session: Pick<Info, "status" | "isResolved">): SessionSt
   return session.status === "active" ? "active" : "unresolved";
 }
 
+const isoTime = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z`;
+const sessionIdPattern = String.raw`[A-Za-z0-9_-]{1,64}`;
+
 /** Key templates of the session item; the only place that knows them. */
 export const sessionKeys = {
   partition: (sessionId: string) => `SESSION#${sessionId}`,
@@ -43,12 +46,25 @@ export const sessionKeys = {
     partition: (userId: string) => `USER#${userId}`,
     sortPrefix: (state: SessionState) => `${state}#`,
     sort: (session: Info) => `${stateOf(session)}#${session.lastActivity}#${session.id}`,
+    /** The exact key of an item on this index in one state: what a cursor may hold. */
+    cursorFormat: (state: SessionState) => ({
+      pk: new RegExp(`^SESSION#${sessionIdPattern}$`),
+      sk: /^SESSION$/,
+      gsi1pk: /^USER#.+$/,
+      gsi1sk: new RegExp(`^${state}#${isoTime}#${sessionIdPattern}$`),
+    }),
   },
   /** byUserActivity (gsi2): all of a user's sessions, newest activity first. */
   byUserActivity: {
     index: "gsi2",
     partition: (userId: string) => `USER#${userId}`,
     sort: (session: Info) => `${session.lastActivity}#${session.id}`,
+    cursorFormat: {
+      pk: new RegExp(`^SESSION#${sessionIdPattern}$`),
+      sk: /^SESSION$/,
+      gsi2pk: /^USER#.+$/,
+      gsi2sk: new RegExp(`^${isoTime}#${sessionIdPattern}$`),
+    },
   },
 } as const;
 

@@ -9,7 +9,7 @@ import { VisibleError } from "../error";
  */
 type Key = Record<string, string>;
 
-const CursorPayload = z.object({ v: z.literal(1), k: z.record(z.string(), z.string().max(512)) });
+const CursorPayload = z.object({ v: z.literal(1), k: z.record(z.string(), z.string().min(1).max(512)) });
 
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
   if (!key) return undefined;
@@ -17,23 +17,25 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
 }
 
 export interface CursorBinding {
-  /** Exactly the attributes the key must have (the index's and the table's key attributes). */
-  readonly attributes: readonly string[];
+  /**
+   * Exactly the attributes the key must have (the index's and the table's key
+   * attributes), each with the format its value must match: a key outside
+   * the Query's own key condition would make DynamoDB reject the request.
+   */
+  readonly attributes: Readonly<Record<string, RegExp>>;
   /** Attributes whose value must equal this exactly (the caller's partition). */
   readonly equals: Readonly<Record<string, string>>;
-  /** Attributes whose value must start with this (e.g. the item-type prefix). */
-  readonly startsWith?: Readonly<Record<string, string>>;
 }
 
 export function decodeCursor(cursor: string | undefined, binding: CursorBinding): Key | undefined {
   if (cursor === undefined) return undefined;
   const key = parse(cursor);
   const names = Object.keys(key).sort();
-  const expected = [...binding.attributes].sort();
+  const expected = Object.keys(binding.attributes).sort();
   const sameShape = names.length === expected.length && names.every((name, i) => name === expected[i]);
+  const wellFormed = sameShape && Object.entries(binding.attributes).every(([name, format]) => format.test(key[name] ?? ""));
   const bound = Object.entries(binding.equals).every(([name, value]) => key[name] === value);
-  const prefixed = Object.entries(binding.startsWith ?? {}).every(([name, prefix]) => key[name]?.startsWith(prefix));
-  if (!sameShape || !bound || !prefixed) throw invalidCursor();
+  if (!wellFormed || !bound) throw invalidCursor();
   return key;
 }
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { JwtVerifier } from "aws-jwt-verify";
-import { FetchError, JwksValidationError, JwtBaseError } from "aws-jwt-verify/error";
+import { FetchError, JwksValidationError, JwtBaseError, JwtExpiredError } from "aws-jwt-verify/error";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import { VisibleError } from "@coach/core/error";
 import { httpConfig } from "./config";
@@ -34,7 +34,8 @@ export async function verifyToken(token: string): Promise<string> {
       throw new VisibleError("unavailable", "auth.jwks_unavailable", "The token could not be checked right now", undefined, { cause: error });
     }
     if (error instanceof JwtBaseError) {
-      const expired = error.name === "JwtExpiredError";
+      // aws-jwt-verify's errors do not set `name`; only the class tells them apart.
+      const expired = error instanceof JwtExpiredError;
       throw unauthorized(expired ? "auth.token_expired" : "auth.invalid_token", expired ? "The token has expired" : "The token is not valid", error);
     }
     throw error;
