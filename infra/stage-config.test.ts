@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { profileOf, stageConfig, stageRegion } from "./stage-config";
+
+const jwt = { COACH_JWT_ISSUER: "https://issuer.example.test/", COACH_JWT_AUDIENCE: "coach" };
+
+describe("stageConfig", () => {
+  it("gives unknown (personal, preview) stages the dev profile", () => {
+    expect(profileOf("alice")).toBe("dev");
+    expect(profileOf("pr-42")).toBe("dev");
+    const config = stageConfig("alice", {});
+    expect(config).toMatchObject({ stage: "alice", profile: "dev", isProduction: false, removalPolicy: "destroy" });
+    expect(config.alarms).toEqual(stageConfig("dev", {}).alarms);
+  });
+
+  it("retains prod data and keeps every other stage disposable", () => {
+    expect(stageConfig("prod", jwt)).toMatchObject({ isProduction: true, removalPolicy: "retain" });
+    expect(stageConfig("staging", jwt)).toMatchObject({ isProduction: false, removalPolicy: "destroy" });
+    expect(stageConfig("dev", {})).toMatchObject({ isProduction: false, removalPolicy: "destroy" });
+  });
+
+  it("refuses to build staging or prod without an identity provider", () => {
+    expect(() => stageConfig("prod", {})).toThrow(/COACH_JWT_ISSUER/);
+    expect(() => stageConfig("staging", { COACH_JWT_ISSUER: "https://issuer.example.test" })).toThrow(/COACH_JWT_AUDIENCE/);
+  });
+
+  it("derives the JWKS URI from the issuer unless given", () => {
+    expect(stageConfig("prod", jwt).jwt).toEqual({
+      issuer: "https://issuer.example.test",
+      audience: "coach",
+      jwksUri: "https://issuer.example.test/.well-known/jwks.json",
+    });
+    expect(stageConfig("prod", { ...jwt, COACH_JWT_JWKS_URI: "https://keys.example.test/jwks" }).jwt.jwksUri).toBe("https://keys.example.test/jwks");
+  });
+
+  it("reads lists, region and custom domain from the environment", () => {
+    const config = stageConfig("prod", {
+      ...jwt,
+      COACH_ALARM_EMAILS: "a@example.test, b@example.test",
+      COACH_CORS_ORIGINS: "https://app.example.test",
+      COACH_REGION: "eu-west-1",
+      COACH_API_DOMAIN: "api.example.test",
+      COACH_API_HOSTED_ZONE: "example.test",
+    });
+    expect(config.alarmEmails).toEqual(["a@example.test", "b@example.test"]);
+    expect(config.corsOrigins).toEqual(["https://app.example.test"]);
+    expect(config.region).toBe("eu-west-1");
+    expect(config.customDomain).toEqual({ domainName: "api.example.test", hostedZone: "example.test" });
+    expect(stageRegion({})).toBe("us-east-1");
+    expect(() => stageConfig("dev", { COACH_API_DOMAIN: "api.example.test" })).toThrow(/COACH_API_HOSTED_ZONE/);
+  });
+
+  it("alarms more tightly in prod than in dev", () => {
+    const prod = stageConfig("prod", jwt).alarms;
+    const dev = stageConfig("dev", {}).alarms;
+    expect(prod.lambdaErrorRatePercent).toBeLessThan(dev.lambdaErrorRatePercent);
+    expect(prod.restApi5xxRatePercent).toBeLessThan(dev.restApi5xxRatePercent);
+    expect(prod.restApiLatencyP99Ms).toBe(2000);
+    for (const fraction of [prod.lambdaDurationP99FractionOfTimeout, dev.lambdaDurationP99FractionOfTimeout]) {
+      expect(fraction).toBeGreaterThan(0);
+      expect(fraction).toBeLessThan(1);
+    }
+  });
+});

@@ -1,0 +1,234 @@
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+
+/**
+ * Per-stage settings. Every number the stacks and alarms use lives here, so a
+ * threshold is changed in one place and the stack tests read the same values.
+ *
+ * `dev`, `staging` and `prod` have their own profiles. Any other stage name
+ * (a personal `sst dev` stage such as `alice`, a preview stage `pr-42`) gets the
+ * dev profile: throwaway data, relaxed alarms.
+ *
+ * Values that differ per team (identity provider, origins, alarm recipients,
+ * region, custom domain) come from environment variables, which SST also
+ * loads from `.env.<stage>` before the stacks run. See DEPLOYMENT.md.
+ */
+
+export type StageProfile = "dev" | "staging" | "prod";
+
+export type LogRetention = Lowercase<keyof typeof RetentionDays>;
+
+export type LogLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
+
+export interface AlarmThresholds {
+  /** Periods (of `periodMinutes`) an alarm must breach before it fires. */
+  readonly evaluationPeriods: number;
+  readonly periodMinutes: number;
+  /** Lambda: 100 * Errors / Invocations, percent. */
+  readonly lambdaErrorRatePercent: number;
+  /** Lambda: Throttles above this count fires. */
+  readonly lambdaThrottles: number;
+  /** Lambda: p99 Duration above this fraction of the function's timeout fires. */
+  readonly lambdaDurationP99FractionOfTimeout: number;
+  /** REST API: 100 * 5XXError / Count, percent. */
+  readonly restApi5xxRatePercent: number;
+  /** REST API: p99 Latency, milliseconds. */
+  readonly restApiLatencyP99Ms: number;
+  /** WebSocket API: IntegrationError count per period at or above this fires. */
+  readonly webSocketIntegrationErrors: number;
+  /** WebSocket API: ExecutionError count per period at or above this fires. */
+  readonly webSocketExecutionErrors: number;
+  /** DynamoDB: ThrottledRequests above this count fires. */
+  readonly tableThrottledRequests: number;
+  /** DynamoDB: SystemErrors above this count fires. */
+  readonly tableSystemErrors: number;
+  /** AI provider: 100 * ProviderErrors / ProviderRequests, percent. */
+  readonly providerErrorRatePercent: number;
+  /** Conversation turn: p99 TurnLatency, milliseconds. */
+  readonly turnLatencyP99Ms: number;
+}
+
+export interface CustomDomain {
+  /** e.g. `api.example.com`; must be lowercase. */
+  readonly domainName: string;
+  /** Route 53 hosted zone that serves the domain, e.g. `example.com`. */
+  readonly hostedZone: string;
+}
+
+export interface StageConfig {
+  /** The stage name as given to SST (`--stage`). */
+  readonly stage: string;
+  /** Which profile the stage uses; unknown stage names use `dev`. */
+  readonly profile: StageProfile;
+  readonly isProduction: boolean;
+  readonly region: string;
+  /** `retain` keeps data when a stage is removed; `destroy` deletes it. */
+  readonly removalPolicy: "retain" | "destroy";
+  readonly jwt: { readonly issuer: string; readonly audience: string; readonly jwksUri: string };
+  /** Browser origins allowed by CORS preflight; empty means no browser access. */
+  readonly corsOrigins: readonly string[];
+  readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly logLevel: LogLevel;
+  readonly logRetention: LogRetention;
+  readonly functions: { readonly timeoutSeconds: number; readonly memoryMb: number };
+  readonly alarms: AlarmThresholds;
+  readonly alarmEmails: readonly string[];
+  readonly customDomain: CustomDomain | undefined;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+interface ProfileDefaults {
+  readonly removalPolicy: StageConfig["removalPolicy"];
+  readonly throttling: StageConfig["throttling"];
+  readonly logLevel: LogLevel;
+  readonly logRetention: LogRetention;
+  readonly functions: StageConfig["functions"];
+  readonly alarms: AlarmThresholds;
+  readonly corsOrigins: readonly string[];
+  /** staging and prod refuse to build without a real identity provider. */
+  readonly requireJwt: boolean;
+}
+
+export const defaultRegion = "us-east-1";
+
+const devJwtIssuer = "https://issuer.invalid/coach-dev";
+
+const profiles: Record<StageProfile, ProfileDefaults> = {
+  dev: {
+    removalPolicy: "destroy",
+    throttling: { rateLimit: 50, burstLimit: 100 },
+    logLevel: "DEBUG",
+    logRetention: "one_week",
+    functions: { timeoutSeconds: 10, memoryMb: 512 },
+    corsOrigins: ["*"],
+    requireJwt: false,
+    alarms: {
+      evaluationPeriods: 1,
+      periodMinutes: 5,
+      lambdaErrorRatePercent: 10,
+      lambdaThrottles: 0,
+      lambdaDurationP99FractionOfTimeout: 0.8,
+      restApi5xxRatePercent: 10,
+      restApiLatencyP99Ms: 2000,
+      webSocketIntegrationErrors: 10,
+      webSocketExecutionErrors: 10,
+      tableThrottledRequests: 0,
+      tableSystemErrors: 0,
+      providerErrorRatePercent: 50,
+      turnLatencyP99Ms: 60_000,
+    },
+  },
+  staging: {
+    removalPolicy: "destroy",
+    throttling: { rateLimit: 100, burstLimit: 200 },
+    logLevel: "INFO",
+    logRetention: "one_month",
+    functions: { timeoutSeconds: 10, memoryMb: 512 },
+    corsOrigins: [],
+    requireJwt: true,
+    alarms: {
+      evaluationPeriods: 1,
+      periodMinutes: 5,
+      lambdaErrorRatePercent: 5,
+      lambdaThrottles: 0,
+      lambdaDurationP99FractionOfTimeout: 0.8,
+      restApi5xxRatePercent: 5,
+      restApiLatencyP99Ms: 2000,
+      webSocketIntegrationErrors: 5,
+      webSocketExecutionErrors: 5,
+      tableThrottledRequests: 0,
+      tableSystemErrors: 0,
+      providerErrorRatePercent: 20,
+      turnLatencyP99Ms: 45_000,
+    },
+  },
+  prod: {
+    removalPolicy: "retain",
+    throttling: { rateLimit: 500, burstLimit: 1000 },
+    logLevel: "INFO",
+    logRetention: "three_months",
+    functions: { timeoutSeconds: 10, memoryMb: 1024 },
+    corsOrigins: [],
+    requireJwt: true,
+    alarms: {
+      evaluationPeriods: 2,
+      periodMinutes: 5,
+      lambdaErrorRatePercent: 2,
+      lambdaThrottles: 0,
+      lambdaDurationP99FractionOfTimeout: 0.8,
+      restApi5xxRatePercent: 1,
+      restApiLatencyP99Ms: 2000,
+      webSocketIntegrationErrors: 1,
+      webSocketExecutionErrors: 1,
+      tableThrottledRequests: 0,
+      tableSystemErrors: 0,
+      providerErrorRatePercent: 10,
+      turnLatencyP99Ms: 30_000,
+    },
+  },
+};
+
+export function profileOf(stage: string): StageProfile {
+  return stage === "prod" || stage === "staging" ? stage : "dev";
+}
+
+const list = (value: string | undefined): string[] | undefined => {
+  if (value === undefined || value.trim() === "") return undefined;
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+};
+
+/** The region a stage deploys to: `COACH_REGION`, else the default. `sst --region` still wins. */
+export function stageRegion(env: Env = process.env): string {
+  return env.COACH_REGION?.trim() || defaultRegion;
+}
+
+/**
+ * Settings for `stage`. Reads (all optional for dev-like stages):
+ * COACH_REGION, COACH_JWT_ISSUER, COACH_JWT_AUDIENCE, COACH_JWT_JWKS_URI,
+ * COACH_CORS_ORIGINS (comma-separated), COACH_ALARM_EMAILS (comma-separated),
+ * COACH_API_DOMAIN + COACH_API_HOSTED_ZONE. staging and prod require
+ * COACH_JWT_ISSUER and COACH_JWT_AUDIENCE.
+ */
+export function stageConfig(stage: string, env: Env = process.env): StageConfig {
+  const profile = profileOf(stage);
+  const defaults = profiles[profile];
+
+  const issuer = env.COACH_JWT_ISSUER?.trim() || undefined;
+  const audience = env.COACH_JWT_AUDIENCE?.trim() || undefined;
+  if (defaults.requireJwt && (issuer === undefined || audience === undefined)) {
+    throw new Error(
+      `Stage "${stage}" needs COACH_JWT_ISSUER and COACH_JWT_AUDIENCE (set them in the shell or in .env.${stage}); see DEPLOYMENT.md.`,
+    );
+  }
+  const jwtIssuer = (issuer ?? devJwtIssuer).replace(/\/+$/, "");
+
+  const domainName = env.COACH_API_DOMAIN?.trim() || undefined;
+  const hostedZone = env.COACH_API_HOSTED_ZONE?.trim() || undefined;
+  if ((domainName === undefined) !== (hostedZone === undefined)) {
+    throw new Error("Set both COACH_API_DOMAIN and COACH_API_HOSTED_ZONE, or neither.");
+  }
+
+  return {
+    stage,
+    profile,
+    isProduction: profile === "prod",
+    region: stageRegion(env),
+    removalPolicy: defaults.removalPolicy,
+    jwt: {
+      issuer: jwtIssuer,
+      audience: audience ?? "coach-dev",
+      jwksUri: env.COACH_JWT_JWKS_URI?.trim() || `${jwtIssuer}/.well-known/jwks.json`,
+    },
+    corsOrigins: list(env.COACH_CORS_ORIGINS) ?? defaults.corsOrigins,
+    throttling: defaults.throttling,
+    logLevel: defaults.logLevel,
+    logRetention: defaults.logRetention,
+    functions: defaults.functions,
+    alarms: defaults.alarms,
+    alarmEmails: list(env.COACH_ALARM_EMAILS) ?? [],
+    customDomain: domainName !== undefined && hostedZone !== undefined ? { domainName, hostedZone } : undefined,
+  };
+}

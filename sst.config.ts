@@ -1,0 +1,18 @@
+import type { SSTConfig } from "sst";
+import { Api } from "./stacks/Api";
+import { Monitoring } from "./stacks/Monitoring";
+import { Realtime } from "./stacks/Realtime";
+import { configOf } from "./stacks/stage";
+import { Storage } from "./stacks/Storage";
+import { stageRegion } from "./infra/stage-config";
+
+export default {
+  config(input) {
+    return { name: "coach", region: input.region ?? stageRegion() };
+  },
+  stacks(app) {
+    // prod keeps its data when the stage is removed; every other stage is disposable.
+    if (configOf(app).removalPolicy === "destroy") app.setDefaultRemovalPolicy("destroy");
+    app.stack(Storage).stack(Api).stack(Realtime).stack(Monitoring);
+  },
+} satisfies SSTConfig;

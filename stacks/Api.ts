@@ -1,0 +1,87 @@
+import * as apigateway from "aws-cdk-lib/aws-apigateway";
+import { ApiGatewayV1Api, type ApiGatewayV1ApiFunctionRouteProps, type StackContext, use } from "sst/constructs";
+import { httpRouteKey, httpRoutes } from "../packages/functions/src/manifest";
+import type { MonitoredFunction } from "../infra/monitoring";
+import { tableStatementFor } from "../infra/permissions";
+import { ensureApiGatewayLoggingRole } from "./api-gateway-logging";
+import { commonFunctionProps, functionLogGroup, functionTimeout, toPolicyStatement } from "./functions";
+import { configOf } from "./stage";
+import { Storage } from "./Storage";
+
+/**
+ * The REST API: one function per `httpRoutes` entry. No API Gateway
+ * authorizer: `auth: "user"` routes verify the JWT in the handler
+ * (aws-jwt-verify), so the same check runs locally and on AWS.
+ */
+export function Api({ stack, app }: StackContext) {
+  const config = configOf(app);
+  const { table } = use(Storage);
+  const origins = [...config.corsOrigins];
+
+  const routes: Record<string, ApiGatewayV1ApiFunctionRouteProps<string>> = {};
+  for (const route of httpRoutes) {
+    const key = httpRouteKey(route);
+    routes[key] = {
+      function: {
+        handler: route.handler,
+        description: `${key} (auth: ${route.auth})`,
+        logGroup: functionLogGroup(stack, key, config),
+      },
+    };
+  }
+
+  const api = new ApiGatewayV1Api(stack, "Api", {
+    routes,
+    defaults: { function: commonFunctionProps(config, table) },
+    accessLog: { retention: config.logRetention },
+    customDomain: config.customDomain && { domainName: config.customDomain.domainName, hostedZone: config.customDomain.hostedZone },
+    cdk: {
+      restApi: {
+        description: `coach ${app.stage} REST API`,
+        // See ensureApiGatewayLoggingRole: the account's logging role is not owned by this stage.
+        cloudWatchRole: false,
+        defaultCorsPreflightOptions:
+          origins.length > 0
+            ? {
+                allowOrigins: origins,
+                allowMethods: apigateway.Cors.ALL_METHODS,
+                allowHeaders: [...apigateway.Cors.DEFAULT_HEADERS, "X-Request-Id"],
+              }
+            : undefined,
+        deployOptions: {
+          throttlingRateLimit: config.throttling.rateLimit,
+          throttlingBurstLimit: config.throttling.burstLimit,
+        },
+      },
+    },
+  });
+
+  api.cdk.restApi.deploymentStage.node.addDependency(ensureApiGatewayLoggingRole(stack, "ApiGatewayLoggingRole"));
+
+  // Errors API Gateway produces itself (throttling, unknown paths) carry CORS
+  // headers too, when there is one static origin to send.
+  const [onlyOrigin] = origins;
+  if (origins.length === 1 && onlyOrigin !== undefined) {
+    for (const [id, type] of [
+      ["Default4xx", apigateway.ResponseType.DEFAULT_4XX],
+      ["Default5xx", apigateway.ResponseType.DEFAULT_5XX],
+    ] as const) {
+      api.cdk.restApi.addGatewayResponse(id, {
+        type,
+        responseHeaders: { "Access-Control-Allow-Origin": `'${onlyOrigin}'`, "Access-Control-Allow-Headers": "'*'" },
+      });
+    }
+  }
+
+  const functions: MonitoredFunction[] = httpRoutes.map((route) => {
+    const key = httpRouteKey(route);
+    const fn = api.getFunction(key);
+    if (fn === undefined) throw new Error(`No function was created for ${key}`);
+    const statement = tableStatementFor(route.table, table.tableArn);
+    if (statement) fn.attachPermissions([toPolicyStatement(statement)]);
+    return { label: key, function: fn, timeout: functionTimeout(config) };
+  });
+
+  stack.addOutputs({ ApiUrl: api.customDomainUrl ?? api.url });
+  return { api, functions, restApiName: api.cdk.restApi.restApiName, restApiStageName: app.stage };
+}

@@ -1,0 +1,51 @@
+import { Duration, RemovalPolicy, type Stack } from "aws-cdk-lib";
+import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as logs from "aws-cdk-lib/aws-logs";
+import type { FunctionProps } from "sst/constructs";
+import { metricNamespace } from "../packages/core/src/observability/index";
+import { slug } from "../infra/monitoring";
+import { type StatementSpec } from "../infra/permissions";
+import type { StageConfig } from "../infra/stage-config";
+
+/** Powertools `service`; it is also the dimension of the custom metrics, so stages sharing an account do not mix. */
+export const serviceName = (config: StageConfig) => `coach-${config.stage}`;
+
+export const functionTimeout = (config: StageConfig) => Duration.seconds(config.functions.timeoutSeconds);
+
+/** Settings every route function shares: Node 22 on arm64, minified ESM bundle, the env the handlers read. */
+export function commonFunctionProps(config: StageConfig, table: dynamodb.ITable): FunctionProps {
+  return {
+    runtime: "nodejs22.x",
+    architecture: "arm_64",
+    timeout: config.functions.timeoutSeconds,
+    memorySize: config.functions.memoryMb,
+    nodejs: { format: "esm", minify: true, sourcemap: true },
+    environment: {
+      TABLE_NAME: table.tableName,
+      JWT_ISSUER: config.jwt.issuer,
+      JWT_AUDIENCE: config.jwt.audience,
+      JWT_JWKS_URI: config.jwt.jwksUri,
+      POWERTOOLS_SERVICE_NAME: serviceName(config),
+      POWERTOOLS_METRICS_NAMESPACE: metricNamespace,
+      LOG_LEVEL: config.logLevel,
+      // The handlers add CORS headers to their own responses; empty means no browser origin.
+      CORS_ORIGINS: config.corsOrigins.join(","),
+    },
+  };
+}
+
+/**
+ * One log group per function, created here rather than through Lambda's
+ * `logRetention` (which adds a custom-resource function to every stack) so
+ * retention and removal follow the stage.
+ */
+export function functionLogGroup(stack: Stack, routeKey: string, config: StageConfig): logs.LogGroup {
+  return new logs.LogGroup(stack, `Logs-${slug(routeKey)}`, {
+    retention: logs.RetentionDays[config.logRetention.toUpperCase() as keyof typeof logs.RetentionDays],
+    removalPolicy: config.removalPolicy === "retain" ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+  });
+}
+
+export const toPolicyStatement = (spec: StatementSpec): iam.PolicyStatement =>
+  new iam.PolicyStatement({ effect: iam.Effect.ALLOW, actions: [...spec.actions], resources: [...spec.resources] });

@@ -1,0 +1,142 @@
+/**
+ * Offline synthesis for the stack tests: the real `sst.config.ts` loaded by
+ * SST's own `initProject`, stacks registered on an SST `App`, templates read
+ * with `getStack`. No AWS credentials or network are used.
+ *
+ * With `build: false` functions are not bundled: in deploy mode SST bundles
+ * them (esbuild, locally) in `app.finish()`, and until then each keeps an
+ * inline placeholder. `build: true` runs `app.finish()` as `sst build` does:
+ * handlers are bundled, real handler paths and the app's default removal
+ * policy are applied. It takes seconds, so only tests that need it use it.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Template } from "aws-cdk-lib/assertions";
+import { App, getStack } from "sst/constructs";
+import { initProject, useProject } from "sst/project.js";
+import config from "../sst.config";
+import { stageConfig, type StageConfig } from "../infra/stage-config";
+import { Api } from "./Api";
+import { Monitoring } from "./Monitoring";
+import { Realtime } from "./Realtime";
+import { Storage } from "./Storage";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** JWT settings staging and prod require; tests supply them. */
+export const testJwtEnv = {
+  COACH_JWT_ISSUER: "https://issuer.example.test",
+  COACH_JWT_AUDIENCE: "coach-test",
+} as const;
+
+export interface Synthesized {
+  readonly app: App;
+  readonly config: StageConfig;
+  readonly storage: Template;
+  readonly api: Template;
+  readonly realtime: Template;
+  readonly monitoring: Template;
+  readonly all: readonly Template[];
+}
+
+export async function synthesize(stage: string, options: { build: boolean }): Promise<Synthesized> {
+  await initProject({ stage, root: repoRoot, region: "us-east-1" });
+  // SST writes generated types and bundles under `.sst/`; test files run in
+  // parallel processes, so each synthesis gets its own directory (as SST's
+  // own test helper does) instead of racing on the repository's.
+  const out = mkdtempSync(path.join(os.tmpdir(), "coach-sst-"));
+  Object.assign(useProject().paths, { out, artifacts: path.join(out, "artifacts") });
+  process.once("exit", () => rmSync(out, { recursive: true, force: true }));
+  const app = new App({ mode: "deploy", stage, name: "coach", region: "us-east-1", account: "123456789012" });
+  await config.stacks(app);
+  if (options.build) await app.finish();
+  const storage = Template.fromStack(getStack(Storage));
+  const api = Template.fromStack(getStack(Api));
+  const realtime = Template.fromStack(getStack(Realtime));
+  const monitoring = Template.fromStack(getStack(Monitoring));
+  return { app, config: stageConfig(stage), storage, api, realtime, monitoring, all: [storage, api, realtime, monitoring] };
+}
+
+type Json = Record<string, unknown>;
+
+export interface Resource {
+  readonly Type: string;
+  readonly Properties?: Json;
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
+}
+
+export function resources(template: Template, type?: string): Map<string, Resource> {
+  const all = (template.toJSON() as { Resources?: Record<string, Resource> }).Resources ?? {};
+  return new Map(Object.entries(all).filter(([, resource]) => type === undefined || resource.Type === type));
+}
+
+/** SST adds one custom-resource function (and its role) to every stack. */
+export const isSstCustomResourceHandler = (logicalId: string): boolean => logicalId.startsWith("CustomResourceHandler");
+
+export interface PolicyStatementJson {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+
+export const actionsOf = (statement: PolicyStatementJson): string[] =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+
+/** Every IAM statement in a template: inline policies, role policies, managed policies. */
+export function allStatements(template: Template): PolicyStatementJson[] {
+  const statements: PolicyStatementJson[] = [];
+  const push = (document: unknown) => {
+    const list = (document as { Statement?: PolicyStatementJson[] } | undefined)?.Statement ?? [];
+    statements.push(...list);
+  };
+  for (const resource of resources(template).values()) {
+    const props = resource.Properties ?? {};
+    if (resource.Type === "AWS::IAM::Policy" || resource.Type === "AWS::IAM::ManagedPolicy") push(props.PolicyDocument);
+    if (resource.Type === "AWS::IAM::Role") {
+      for (const policy of (props.Policies as { PolicyDocument: unknown }[] | undefined) ?? []) push(policy.PolicyDocument);
+    }
+  }
+  return statements;
+}
+
+/** Statements of the inline policies attached to a role (by logical id). */
+export function statementsOfRole(template: Template, roleLogicalId: string): PolicyStatementJson[] {
+  const statements: PolicyStatementJson[] = [];
+  for (const resource of resources(template, "AWS::IAM::Policy").values()) {
+    const roles = (resource.Properties?.Roles as { Ref?: string }[] | undefined) ?? [];
+    if (roles.some((role) => role.Ref === roleLogicalId)) {
+      statements.push(...((resource.Properties?.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement ?? []));
+    }
+  }
+  return statements;
+}
+
+/** The logical id X of `{ "Fn::GetAtt": [X, "Arn"] }` found anywhere inside `value`. */
+export function getAttTarget(value: unknown): string | undefined {
+  const json = JSON.stringify(value);
+  return /"Fn::GetAtt":\["([^"]+)","Arn"\]/.exec(json)?.[1];
+}
+
+/** `METHOD /full/path` for every API Gateway method except CORS preflight (OPTIONS). */
+export function restMethods(template: Template): Map<string, Resource> {
+  const apiResources = resources(template, "AWS::ApiGateway::Resource");
+  const pathOf = (ref: unknown): string => {
+    const logicalId = (ref as { Ref?: string }).Ref;
+    if (logicalId === undefined) return "";
+    const resource = apiResources.get(logicalId);
+    if (resource === undefined) return "";
+    return `${pathOf(resource.Properties?.ParentId)}/${String(resource.Properties?.PathPart)}`;
+  };
+  const methods = new Map<string, Resource>();
+  for (const method of resources(template, "AWS::ApiGateway::Method").values()) {
+    const httpMethod = String(method.Properties?.HttpMethod);
+    if (httpMethod === "OPTIONS") continue;
+    const key = `${httpMethod} ${pathOf(method.Properties?.ResourceId) || "/"}`;
+    if (methods.has(key)) throw new Error(`Two API methods for ${key}`);
+    methods.set(key, method);
+  }
+  return methods;
+}
