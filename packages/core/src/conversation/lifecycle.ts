@@ -7,7 +7,7 @@ import { VisibleError } from "../error";
 import { batchDelete, documentClient, tableName } from "../table";
 import { fn } from "../util";
 import { defaultFlow, flowNames, flows } from "./flows";
-import { history } from "./messages";
+import { readHistory } from "./messages";
 import * as Session from "./session";
 import { loadOwnedSession, queryAll, updateOwnedSession } from "./store";
 
@@ -109,7 +109,8 @@ export const resume = fn(ResumeInput, async (input) => {
     const now = new Date().toISOString();
     return { ...current, status: "active", endedAt: undefined, lastActivity: now };
   });
-  const messages = await history({ sessionId: input.sessionId, limit: input.limit });
+  // updateOwnedSession has checked ownership; no second read of the session.
+  const messages = await readHistory({ sessionId: input.sessionId, limit: input.limit });
   return { session, history: messages };
 });
 

@@ -89,6 +89,11 @@ export interface History {
 /** Messages in sequence order, from the start, after a sequence number, or from a cursor. */
 export const history = fn(HistoryInput, async (input): Promise<History> => {
   await loadOwnedSession(input.sessionId);
+  return readHistory(input);
+});
+
+/** The history Query alone, for callers that have already checked the caller owns the session. */
+export async function readHistory(input: z.output<typeof HistoryInput>): Promise<History> {
   const partition = MessageEntity.messageKeys.partition(input.sessionId);
   const result = await documentClient.send(
     new QueryCommand({
@@ -107,7 +112,7 @@ export const history = fn(HistoryInput, async (input): Promise<History> => {
     }),
   );
   return { messages: (result.Items ?? []).map(MessageEntity.fromItem), nextCursor: encodeCursor(result.LastEvaluatedKey) };
-});
+}
 
 export const FeedbackInput = z.object({
   sessionId: Session.SessionId,

@@ -1,0 +1,107 @@
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { constants, gzipSync } from "node:zlib";
+import { build, version as esbuildVersion, type BuildOptions } from "esbuild";
+
+/**
+ * The esbuild options SST v2 uses for `nodejs: { format: "esm", minify: true }`
+ * (see stacks/functions.ts and sst/runtime/handlers/node.js), except the
+ * target, which is pinned to the deployed runtime (nodejs22.x) instead of
+ * esnext, and no sourcemap (SST writes it to a separate .map file, which is
+ * not part of the code Lambda loads). Nothing is external: the AWS SDK is
+ * bundled too, as it is in the deployed functions.
+ */
+export const shippedOptions = {
+  bundle: true,
+  minify: true,
+  keepNames: true,
+  platform: "node",
+  target: "node22",
+  format: "esm",
+  mainFields: ["module", "main"],
+  external: [],
+  banner: {
+    js: [
+      `import { createRequire as topLevelCreateRequire } from 'module';`,
+      `const require = topLevelCreateRequire(import.meta.url);`,
+      `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
+      `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
+    ].join("\n"),
+  },
+} satisfies BuildOptions;
+
+export interface BundleInput {
+  key: string;
+  /** Entry module, relative to the repository root, without extension. */
+  modulePath: string;
+  exportName: string;
+}
+
+export interface BundleResult extends BundleInput {
+  /** Absolute path of the written bundle. */
+  file: string;
+  bytes: number;
+  gzipBytes: number;
+  warnings: number;
+  /** Bytes in the output per npm package (or workspace package), largest first. */
+  contributors: { name: string; bytes: number }[];
+}
+
+export const esbuildVersionString = esbuildVersion;
+
+/** Bundles every input into `outDir` (emptied first), one `.mjs` per route, in parallel. */
+export async function bundleAll(repoRoot: string, outDir: string, inputs: readonly BundleInput[]): Promise<BundleResult[]> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const used = new Set<string>();
+  return Promise.all(inputs.map((input) => bundleOne(repoRoot, join(outDir, `${uniqueSlug(input.key, used)}.mjs`), input)));
+}
+
+async function bundleOne(repoRoot: string, outfile: string, input: BundleInput): Promise<BundleResult> {
+  const result = await build({
+    ...shippedOptions,
+    absWorkingDir: repoRoot,
+    entryPoints: [join(repoRoot, `${input.modulePath}.ts`)],
+    outfile,
+    write: true,
+    metafile: true,
+    logLevel: "silent",
+  });
+  const code = readFileSync(outfile);
+  const output = Object.values(result.metafile.outputs).find((entry) => entry.entryPoint !== undefined);
+  const byPackage = new Map<string, number>();
+  for (const [path, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    const name = packageOf(path);
+    byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
+  }
+  return {
+    ...input,
+    file: outfile,
+    bytes: code.length,
+    gzipBytes: gzipSync(code, { level: constants.Z_BEST_COMPRESSION }).length,
+    warnings: result.warnings.length,
+    contributors: [...byPackage].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes),
+  };
+}
+
+/** `node_modules/.pnpm/x/node_modules/@scope/name/dist/a.js` → `@scope/name`; `packages/core/src/…` → `packages/core`. */
+export function packageOf(path: string): string {
+  const parts = path.split(/[\\/]/);
+  const at = parts.lastIndexOf("node_modules");
+  if (at >= 0) {
+    const first = parts[at + 1] ?? "?";
+    return first.startsWith("@") ? `${first}/${parts[at + 2] ?? "?"}` : first;
+  }
+  if (parts[0] === "packages" && parts[1]) return `packages/${parts[1]}`;
+  return parts.slice(0, 2).join("/");
+}
+
+function uniqueSlug(key: string, used: Set<string>): string {
+  const base = key.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "route";
+  let slug = base;
+  for (let i = 2; used.has(slug); i++) slug = `${base}-${i}`;
+  used.add(slug);
+  return slug;
+}
+
+export const repoRelative = (repoRoot: string, file: string): string => relative(repoRoot, file).split(sep).join("/");
