@@ -31,32 +31,9 @@ const MAX_ATTEMPTS = 6;
 export const appendMessage = fn(AppendInput, async (input): Promise<MessageEntity.Message> => {
   for (let attempt = 1; ; attempt++) {
     const session = await loadOwnedSession(input.sessionId);
-    if (session.status !== "active") {
-      throw new VisibleError("conflict", "session.not_active", "The session has ended; resume it to continue");
-    }
-    const now = new Date().toISOString();
-    const seq = session.messageCount + 1;
-    const message: MessageEntity.Message = {
-      id: MessageEntity.messageId(session.id, seq),
-      sessionId: session.id,
-      seq,
-      role: input.role,
-      content: input.content,
-      status: input.status,
-      createdAt: now,
-      clientMessageId: input.clientMessageId,
-      usage: input.usage,
-    };
-    const next = { ...session, messageCount: seq, lastActivity: now, version: session.version + 1 };
+    const { message, writes } = appendWrites(session, input);
     try {
-      await documentClient.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: tableName, Item: MessageEntity.toItem(message), ConditionExpression: "attribute_not_exists(pk)" } },
-            { Update: updateSessionInput(next, session.version) },
-          ],
-        }),
-      );
+      await documentClient.send(new TransactWriteCommand({ TransactItems: writes }));
       return message;
     } catch (error) {
       const contended = error instanceof TransactionCanceledException;
@@ -68,6 +45,40 @@ export const appendMessage = fn(AppendInput, async (input): Promise<MessageEntit
     }
   }
 });
+
+export type AppendFields = Omit<z.output<typeof AppendInput>, "sessionId">;
+
+/**
+ * The two writes that append a message to a session as read: the message
+ * item, and the session's counters advanced under its version. Callers add
+ * their own writes (an idempotency record, a turn lock) to the same
+ * transaction. `evenIfEnded` is for the reply to a message accepted while
+ * the session was active, which is kept if the session ended meanwhile.
+ */
+export function appendWrites(session: Session.Info, input: AppendFields, options: { evenIfEnded?: boolean } = {}) {
+  if (session.status !== "active" && !options.evenIfEnded) {
+    throw new VisibleError("conflict", "session.not_active", "The session has ended; resume it to continue");
+  }
+  const now = new Date().toISOString();
+  const seq = session.messageCount + 1;
+  const message: MessageEntity.Message = {
+    id: MessageEntity.messageId(session.id, seq),
+    sessionId: session.id,
+    seq,
+    role: input.role,
+    content: input.content,
+    status: input.status,
+    createdAt: now,
+    clientMessageId: input.clientMessageId,
+    usage: input.usage,
+  };
+  const next = { ...session, messageCount: seq, lastActivity: now, version: session.version + 1 };
+  const writes = [
+    { Put: { TableName: tableName, Item: MessageEntity.toItem(message), ConditionExpression: "attribute_not_exists(pk)" } },
+    { Update: updateSessionInput(next, session.version) },
+  ];
+  return { message, session: next, writes };
+}
 
 export const HistoryInput = z
   .object({

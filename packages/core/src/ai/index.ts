@@ -1,0 +1,3 @@
+export * from "./provider";
+export { offlineCoach, type OfflineCoachOptions } from "./offline-coach";
+export { selectProvider } from "./select";

@@ -1,0 +1,62 @@
+/**
+ * The WebSocket protocol: JSON frames `{action, ...}` from clients and
+ * `{type, ...}` from the server. One module, shared by the handlers, the
+ * local runtime's tests and the typed client.
+ */
+import { z } from "zod";
+import { Message } from "../conversation/message";
+import { Info as SessionInfo, SessionId } from "../conversation/session";
+
+export const ClientMessageId = z.string().min(1).max(128);
+
+export const JoinSession = z.object({ action: z.literal("join_session"), sessionId: SessionId, afterSeq: z.number().int().nonnegative().optional() });
+export const LeaveSession = z.object({ action: z.literal("leave_session"), sessionId: SessionId });
+export const SendMessage = z.object({
+  action: z.literal("send_message"),
+  sessionId: SessionId,
+  clientMessageId: ClientMessageId,
+  content: z.string().min(1).max(16_000),
+});
+export const GetSessionStatus = z.object({ action: z.literal("get_session_status"), sessionId: SessionId });
+export const Ping = z.object({ action: z.literal("ping") });
+
+export const ClientAction = z.discriminatedUnion("action", [JoinSession, LeaveSession, SendMessage, GetSessionStatus, Ping]);
+export type ClientAction = z.infer<typeof ClientAction>;
+export const clientActionNames = ["join_session", "leave_session", "send_message", "get_session_status", "ping"] as const;
+
+export const SessionErrorCode = z.enum([
+  "invalid_frame",
+  "unknown_action",
+  "unauthorized",
+  "not_found",
+  "rate_limited",
+  "turn_in_progress",
+  "session_not_active",
+  "provider_error",
+  "internal",
+]);
+export type SessionErrorCode = z.infer<typeof SessionErrorCode>;
+
+export const ServerEvent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("session_joined"), session: SessionInfo, history: z.array(Message), hasMore: z.boolean() }),
+  z.object({ type: z.literal("session_left"), sessionId: SessionId }),
+  z.object({ type: z.literal("message_accepted"), clientMessageId: ClientMessageId, message: Message }),
+  z.object({ type: z.literal("typing_indicator"), sessionId: SessionId, on: z.boolean() }),
+  z.object({ type: z.literal("message_delta"), sessionId: SessionId, messageId: z.string(), seq: z.number().int().nonnegative(), delta: z.string() }),
+  z.object({ type: z.literal("message_complete"), message: Message }),
+  z.object({ type: z.literal("phase_transition"), sessionId: SessionId, from: z.string(), to: z.string() }),
+  z.object({ type: z.literal("session_status"), session: SessionInfo, turnInProgress: z.boolean(), connections: z.number().int().nonnegative() }),
+  z.object({ type: z.literal("pong"), at: z.string() }),
+  z.object({
+    type: z.literal("session_error"),
+    code: SessionErrorCode,
+    message: z.string(),
+    retryable: z.boolean(),
+    requestId: z.string(),
+    sessionId: z.string().optional(),
+    clientMessageId: z.string().optional(),
+    retryAfter: z.number().optional(),
+  }),
+]);
+export type ServerEvent = z.infer<typeof ServerEvent>;
+export type ServerEventOf<T extends ServerEvent["type"]> = Extract<ServerEvent, { type: T }>;

@@ -1,0 +1,122 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { ulid } from "ulid";
+import { z } from "zod";
+import { assertUserId } from "../actor";
+import { appendWrites } from "../conversation/messages";
+import * as MessageEntity from "../conversation/message";
+import { SessionId } from "../conversation/session";
+import { loadOwnedSession } from "../conversation/store";
+import { VisibleError } from "../error";
+import * as RateLimit from "../ratelimit";
+import { documentClient, tableName } from "../table";
+import { fn } from "../util";
+import { acquireLock, acquireLockWrite, readLock } from "./lock";
+
+export const SendInput = z.object({
+  sessionId: SessionId,
+  clientMessageId: z.string().min(1).max(128),
+  content: z.string().trim().min(1).max(MessageEntity.MAX_CONTENT_LENGTH),
+});
+
+/** What a worker needs to run the AI reply to one user message. */
+export interface TurnTicket {
+  sessionId: string;
+  userId: string;
+  turnId: string;
+  userSeq: number;
+}
+
+export type Accepted =
+  /** A new user message; the ticket is the turn to run. */
+  | { kind: "accepted"; message: MessageEntity.Message; ticket: TurnTicket }
+  /**
+   * A resend of a clientMessageId already stored: the original message. With
+   * a ticket only when its reply failed earlier and nothing is running, so a
+   * retry gets an answer but never a second one.
+   */
+  | { kind: "duplicate"; message: MessageEntity.Message; ticket?: TurnTicket };
+
+/** Idempotency record: clientMessageId → the message it created, for a day. */
+const IDEMPOTENCY_SECONDS = 24 * 60 * 60;
+const clientMessageKey = (sessionId: string, clientMessageId: string) => ({ pk: `SESSION#${sessionId}`, sk: `CLIENTMSG#${clientMessageId}` });
+
+const MAX_ATTEMPTS = 6;
+
+/**
+ * Step 2 of a turn: authorize, deduplicate, rate-limit, then in one
+ * transaction store the user message, advance the session, record the
+ * clientMessageId and take the session's turn lock. Either all of it
+ * happens or none: a message is never stored without its turn, and a
+ * second message while a reply streams is refused, not queued.
+ */
+export const acceptUserMessage = fn(SendInput, async (input): Promise<Accepted> => {
+  const userId = assertUserId();
+  for (let attempt = 1; ; attempt++) {
+    const session = await loadOwnedSession(input.sessionId);
+    const earlier = await findByClientMessageId(input.sessionId, input.clientMessageId);
+    if (earlier) return duplicateOf(earlier, session.messageCount, userId);
+
+    await RateLimit.consume([
+      { key: `session#${session.id}`, perMinute: RateLimit.rateLimits.sessionPerMinute },
+      { key: `user#${userId}`, perMinute: RateLimit.rateLimits.userPerMinute },
+    ]);
+
+    const turnId = ulid();
+    const { message, writes } = appendWrites(session, { role: "user", content: input.content, status: "complete", clientMessageId: input.clientMessageId });
+    try {
+      await documentClient.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...writes,
+            {
+              Put: {
+                TableName: tableName,
+                Item: { ...clientMessageKey(session.id, input.clientMessageId), type: "client_message", seq: message.seq, ttl: nowSeconds() + IDEMPOTENCY_SECONDS },
+                ConditionExpression: "attribute_not_exists(pk)",
+              },
+            },
+            acquireLockWrite(session.id, turnId, message.seq),
+          ],
+        }),
+      );
+      return { kind: "accepted", message, ticket: { sessionId: session.id, userId, turnId, userSeq: message.seq } };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [messageTaken, sessionChanged, idTaken, locked] = (error.CancellationReasons ?? []).map((r) => r.Code === "ConditionalCheckFailed");
+      if (idTaken) continue; // a concurrent resend won: the next pass returns it as a duplicate
+      if (locked && !messageTaken && !sessionChanged) {
+        throw new VisibleError("conflict", "turn.in_progress", "A reply is still being written; send again when it is complete", { retryable: true });
+      }
+      if (attempt >= MAX_ATTEMPTS) throw new VisibleError("conflict", "session.busy", "The session is busy; try again", { retryable: true }, { cause: error });
+    }
+  }
+});
+
+async function findByClientMessageId(sessionId: string, clientMessageId: string): Promise<MessageEntity.Message | undefined> {
+  const record = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: clientMessageKey(sessionId, clientMessageId), ConsistentRead: true }),
+  );
+  if (!record.Item) return undefined;
+  const seq = Number(record.Item.seq);
+  const message = await documentClient.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: { pk: MessageEntity.messageKeys.partition(sessionId), sk: MessageEntity.messageKeys.sort(seq) },
+      ConsistentRead: true,
+    }),
+  );
+  if (!message.Item) throw new Error(`Idempotency record of ${sessionId} points at missing message ${seq}`);
+  return MessageEntity.fromItem(message.Item);
+}
+
+async function duplicateOf(message: MessageEntity.Message, messageCount: number, userId: string): Promise<Accepted> {
+  const answered = messageCount > message.seq;
+  if (answered || (await readLock(message.sessionId))) return { kind: "duplicate", message };
+  // Its reply failed and nothing runs now: this resend is the retry.
+  const turnId = ulid();
+  if (!(await acquireLock(message.sessionId, turnId, message.seq))) return { kind: "duplicate", message };
+  return { kind: "duplicate", message, ticket: { sessionId: message.sessionId, userId, turnId, userSeq: message.seq } };
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);

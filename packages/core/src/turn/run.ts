@@ -1,0 +1,173 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { ulid } from "ulid";
+import type { AiProvider, ProviderMessage } from "../ai";
+import { ProviderError } from "../ai";
+import { appendWrites } from "../conversation/messages";
+import * as MessageEntity from "../conversation/message";
+import { loadOwnedSession } from "../conversation/store";
+import type { ServerEvent } from "../realtime";
+import { documentClient, tableName } from "../table";
+import { DeltaCoalescer } from "./coalesce";
+import type { TurnTicket } from "./accept";
+import { claimTurn, extendLock, lockSeconds, releaseLockWrite } from "./lock";
+
+/** Where a turn's events go: every connection of the session. */
+export interface TurnSink {
+  send(event: ServerEvent): Promise<void>;
+}
+
+export interface TurnOptions {
+  provider: AiProvider;
+  sink: TurnSink;
+  /** Names the request in session_error events and logs. */
+  requestId: string;
+  /** Coalescing window and size bound; defaults suit API Gateway. */
+  coalesce?: { maxDelayMs: number; maxBytes: number };
+  /** How many earlier messages the provider sees. */
+  historyWindow?: number;
+}
+
+export type TurnOutcome =
+  | { kind: "completed"; message: MessageEntity.Message; deltas: number; frames: number; firstDeltaMs?: number; totalMs: number }
+  | { kind: "failed"; code: "provider_error" | "lock_lost"; retryable: boolean; error: unknown; deltas: number; frames: number; totalMs: number }
+  /** Another worker has (or had) this turn: a duplicate delivery of the job. Nothing was done. */
+  | { kind: "skipped" };
+
+const DEFAULT_COALESCE = { maxDelayMs: 50, maxBytes: 4096 };
+
+/**
+ * Steps 3–5 of a turn: run the provider on the recent history, relay its
+ * deltas coalesced, then store the assistant message and release the lock in
+ * one transaction. On failure nothing is stored (the user message stays), the
+ * session gets a retryable session_error and the lock is released. Runs as the
+ * session's owner (the caller sets the actor).
+ */
+export async function runTurn(ticket: TurnTicket, options: TurnOptions): Promise<TurnOutcome> {
+  const started = performance.now();
+  const workerId = ulid();
+  if (!(await claimTurn(ticket.sessionId, ticket.turnId, workerId))) return { kind: "skipped" };
+
+  const session = await loadOwnedSession(ticket.sessionId);
+  const seq = ticket.userSeq + 1;
+  const messageId = MessageEntity.messageId(ticket.sessionId, seq);
+  const { sink } = options;
+  const coalescer = new DeltaCoalescer({
+    ...(options.coalesce ?? DEFAULT_COALESCE),
+    emit: (delta, frame) => sink.send({ type: "message_delta", sessionId: ticket.sessionId, messageId, seq: frame, delta }),
+  });
+
+  let text = "";
+  let deltas = 0;
+  let firstDeltaMs: number | undefined;
+  let usage: MessageEntity.TokenUsage | undefined;
+  let lastExtended = Date.now();
+  await sink.send({ type: "typing_indicator", sessionId: ticket.sessionId, on: true });
+  try {
+    const messages = await recentHistory(ticket.sessionId, ticket.userSeq, options.historyWindow ?? 40);
+    for await (const event of options.provider.stream({ flow: session.flow, phase: session.phase, messages })) {
+      if (event.type === "done") {
+        usage = event.usage;
+        continue;
+      }
+      firstDeltaMs ??= performance.now() - started;
+      deltas++;
+      text += event.text;
+      coalescer.push(event.text);
+      if (Date.now() - lastExtended > (lockSeconds * 1000) / 3) {
+        if (!(await extendLock(ticket.sessionId, ticket.turnId, workerId))) throw new LockLost();
+        lastExtended = Date.now();
+      }
+    }
+    if (!text) throw new ProviderError("The provider returned an empty reply", true);
+    await coalescer.close();
+    const message = await storeReply(ticket, { content: text, usage });
+    await sink.send({ type: "message_complete", message });
+    return { kind: "completed", message, deltas, frames: coalescer.frames, firstDeltaMs, totalMs: performance.now() - started };
+  } catch (error) {
+    coalescer.discard();
+    const lockLost = error instanceof LockLost;
+    if (!lockLost) await releaseLock(ticket).catch(() => undefined);
+    const retryable = lockLost || !(error instanceof ProviderError) || error.retryable;
+    await sink.send({
+      type: "session_error",
+      code: "provider_error",
+      message: lockLost ? "The reply took too long and was abandoned; send the message again" : "The coach could not answer just now; send the message again",
+      retryable,
+      requestId: options.requestId,
+      sessionId: ticket.sessionId,
+    });
+    return {
+      kind: "failed",
+      code: lockLost ? "lock_lost" : "provider_error",
+      retryable,
+      error,
+      deltas,
+      frames: coalescer.frames,
+      totalMs: performance.now() - started,
+    };
+  } finally {
+    await sink.send({ type: "typing_indicator", sessionId: ticket.sessionId, on: false }).catch(() => undefined);
+  }
+}
+
+class LockLost extends Error {
+  override readonly name = "LockLost";
+}
+
+/** The messages before and including the user's, oldest first, complete ones only. */
+async function recentHistory(sessionId: string, upToSeq: number, window: number): Promise<ProviderMessage[]> {
+  const result = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+      ExpressionAttributeValues: {
+        ":pk": MessageEntity.messageKeys.partition(sessionId),
+        ":from": MessageEntity.messageKeys.sort(1),
+        ":to": MessageEntity.messageKeys.sort(upToSeq),
+      },
+      ScanIndexForward: false,
+      Limit: window,
+      ConsistentRead: true,
+    }),
+  );
+  return (result.Items ?? [])
+    .map(MessageEntity.fromItem)
+    .reverse()
+    .filter((m): m is MessageEntity.Message & { role: "user" | "assistant" } => m.status === "complete" && m.role !== "system")
+    .map((m) => ({ role: m.role, content: m.content }));
+}
+
+/** Stores the reply and releases the lock together; the session may have changed meanwhile (ended, a phase moved), so retry on version. */
+async function storeReply(ticket: TurnTicket, reply: { content: string; usage?: MessageEntity.TokenUsage }): Promise<MessageEntity.Message> {
+  for (let attempt = 1; ; attempt++) {
+    const session = await loadOwnedSession(ticket.sessionId);
+    if (session.messageCount !== ticket.userSeq) throw new LockLost();
+    const { message, writes } = appendWrites(
+      session,
+      { role: "assistant", content: reply.content, status: "complete", usage: reply.usage },
+      { evenIfEnded: true },
+    );
+    try {
+      await documentClient.send(new TransactWriteCommand({ TransactItems: [...writes, releaseLockWrite(ticket.sessionId, ticket.turnId)] }));
+      return message;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [, sessionChanged, lockGone] = (error.CancellationReasons ?? []).map((r) => r.Code === "ConditionalCheckFailed");
+      if (lockGone) throw new LockLost();
+      if (!sessionChanged || attempt >= 5) throw error;
+    }
+  }
+}
+
+/** Gives up a turn that could not be started (its job was never delivered): the session is free at once. */
+export async function abandonTurn(ticket: TurnTicket): Promise<void> {
+  await releaseLock(ticket).catch((error: unknown) => {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+  });
+}
+
+async function releaseLock(ticket: TurnTicket): Promise<void> {
+  const { Delete } = releaseLockWrite(ticket.sessionId, ticket.turnId);
+  await documentClient.send(new TransactWriteCommand({ TransactItems: [{ Delete }] }));
+}
