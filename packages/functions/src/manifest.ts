@@ -27,6 +27,8 @@ export interface HttpRoute {
   /** `none` is public; `user` needs a verified JWT. */
   readonly auth: "none" | "user";
   readonly table: readonly TableAction[];
+  /** Whether the function posts to WebSocket connections through the `@connections` API. */
+  readonly manageConnections?: boolean;
 }
 
 export interface WebSocketRoute {
@@ -36,9 +38,29 @@ export interface WebSocketRoute {
   readonly table: readonly TableAction[];
   /** Whether the function posts to connections through the `@connections` API. */
   readonly manageConnections: boolean;
+  /** Workers (by name) this route invokes asynchronously; each gets lambda:InvokeFunction on exactly those. */
+  readonly invokes?: readonly WorkerName[];
+}
+
+/** A function no route calls directly: invoked asynchronously by the routes that name it. */
+export interface WorkerFunction {
+  readonly name: string;
+  readonly handler: string;
+  readonly table: readonly TableAction[];
+  readonly manageConnections: boolean;
+  /** Its own timeout, far past API Gateway's 29 s integration limit. */
+  readonly timeoutSeconds: number;
 }
 
 const read = ["dynamodb:GetItem", "dynamodb:Query"] as const;
+/** Posting to a session's connections: find them, and forget one that is gone (410). */
+const fanout = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchWriteItem"] as const;
+/** Accepting a user message: rate counters, the message + session + idempotency + lock transaction, joining. */
+const acceptMessage = [...read, "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"] as const;
+/** Running a turn: history, claiming and extending the lock, storing the reply, releasing the lock. */
+const runTurn = [...read, "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem"] as const;
+
+const unique = (...lists: readonly (readonly TableAction[])[]): TableAction[] => [...new Set(lists.flat())];
 
 export const httpRoutes: readonly HttpRoute[] = [
   { method: "GET", path: "/health", handler: "packages/functions/src/http/health/live.handler", auth: "none", table: [] },
@@ -54,6 +76,14 @@ export const httpRoutes: readonly HttpRoute[] = [
     table: [...read, "dynamodb:BatchWriteItem", "dynamodb:DeleteItem"],
   },
   { method: "GET", path: "/api/sessions/{id}/messages", handler: "packages/functions/src/http/sessions/history.handler", auth: "user", table: read },
+  {
+    method: "POST",
+    path: "/api/sessions/{id}/messages",
+    handler: "packages/functions/src/http/sessions/send.handler",
+    auth: "user",
+    table: unique(acceptMessage, runTurn, fanout),
+    manageConnections: true,
+  },
   { method: "POST", path: "/api/sessions/{id}/resume", handler: "packages/functions/src/http/sessions/resume.handler", auth: "user", table: [...read, "dynamodb:UpdateItem"] },
   { method: "POST", path: "/api/sessions/{id}/resolve", handler: "packages/functions/src/http/sessions/resolve.handler", auth: "user", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
   { method: "POST", path: "/api/sessions/{id}/end", handler: "packages/functions/src/http/sessions/end.handler", auth: "user", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
@@ -67,8 +97,44 @@ export const httpRoutes: readonly HttpRoute[] = [
   { method: "GET", path: "/api/sessions/{id}/export", handler: "packages/functions/src/http/sessions/export.handler", auth: "user", table: read },
 ];
 
-/** The realtime issue fills this; the Realtime stack and the local runtime already read it. */
-export const webSocketRoutes: readonly WebSocketRoute[] = [];
+export const workers = [
+  {
+    name: "turn",
+    handler: "packages/functions/src/worker/turn.handler",
+    table: unique(runTurn, fanout),
+    manageConnections: true,
+    timeoutSeconds: 300,
+  },
+] as const satisfies readonly WorkerFunction[];
+export type WorkerName = (typeof workers)[number]["name"];
+
+/** Route selection is on `$request.body.action`; frames no route matches go to `$default`. */
+export const webSocketRoutes: readonly WebSocketRoute[] = [
+  { routeKey: "$connect", handler: "packages/functions/src/ws/connect.handler", table: ["dynamodb:PutItem"], manageConnections: false },
+  { routeKey: "$disconnect", handler: "packages/functions/src/ws/disconnect.handler", table: ["dynamodb:GetItem", "dynamodb:BatchWriteItem"], manageConnections: false },
+  { routeKey: "$default", handler: "packages/functions/src/ws/default.handler", table: fanout, manageConnections: true },
+  {
+    routeKey: "join_session",
+    handler: "packages/functions/src/ws/join.handler",
+    table: unique(read, fanout, ["dynamodb:PutItem", "dynamodb:UpdateItem"]),
+    manageConnections: true,
+  },
+  {
+    routeKey: "leave_session",
+    handler: "packages/functions/src/ws/leave.handler",
+    table: unique(fanout, ["dynamodb:DeleteItem", "dynamodb:UpdateItem"]),
+    manageConnections: true,
+  },
+  {
+    routeKey: "send_message",
+    handler: "packages/functions/src/ws/send.handler",
+    table: unique(acceptMessage, fanout),
+    manageConnections: true,
+    invokes: ["turn"],
+  },
+  { routeKey: "get_session_status", handler: "packages/functions/src/ws/status.handler", table: unique(read, fanout), manageConnections: true },
+  { routeKey: "ping", handler: "packages/functions/src/ws/ping.handler", table: fanout, manageConnections: true },
+];
 
 export const httpRouteKey = (route: Pick<HttpRoute, "method" | "path">): string => `${route.method} ${route.path}`;
 

@@ -27,6 +27,4 @@ export const httpConfig = {
   corsOrigins: (process.env.CORS_ORIGINS ?? "*").split(",").map((origin) => origin.trim()).filter(Boolean),
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: 64 * 1024,
-  logLevel: process.env.LOG_LEVEL ?? "INFO",
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "coach",
 };

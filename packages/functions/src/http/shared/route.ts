@@ -9,7 +9,7 @@ import { VisibleError } from "@coach/core/error";
 import { invalidInput } from "@coach/core/util";
 import { authenticateUser } from "./authenticate";
 import { httpConfig } from "./config";
-import { logger } from "./logger";
+import { logger } from "../../shared/logger";
 import { problemFor, problemResponse } from "./problem";
 import { jsonBody } from "./request";
 

@@ -1,0 +1,61 @@
+import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
+import * as Connection from "@coach/core/connection";
+import type { ServerEvent } from "@coach/core/realtime";
+import type { TurnSink } from "@coach/core/turn";
+import { requiredEnv } from "./env";
+import { logger } from "./logger";
+
+/**
+ * Posting to WebSocket clients through API Gateway's `@connections` API
+ * (locally: the runtime's emulation of it, with the same client).
+ */
+let client: ApiGatewayManagementApiClient | undefined;
+
+function managementClient(): ApiGatewayManagementApiClient {
+  client ??= new ApiGatewayManagementApiClient({
+    endpoint: requiredEnv("WEBSOCKET_MANAGEMENT_ENDPOINT"),
+    ...(process.env.LAMBDA_ENDPOINT ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
+  });
+  return client;
+}
+
+/** Counts posts, for the turn's metrics and `pnpm bench`. */
+export const postCounter = { posts: 0 };
+
+/** Posts one event; a connection that is gone (410) has its records removed and counts as delivered-to-nobody. */
+export async function postToConnection(connectionId: string, event: ServerEvent): Promise<"sent" | "gone"> {
+  postCounter.posts++;
+  try {
+    await managementClient().send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: JSON.stringify(event) }));
+    return "sent";
+  } catch (error) {
+    if (error instanceof GoneException) {
+      await Connection.forget(connectionId);
+      return "gone";
+    }
+    throw error;
+  }
+}
+
+/**
+ * Every connection of a session, for a turn's events. The list is read once
+ * and re-read before the final events, so a client that joins mid-reply
+ * still gets the completed message. A failed post to one connection never
+ * stops the others.
+ */
+export function sessionFanout(sessionId: string): TurnSink {
+  let connections: Promise<string[]> | undefined;
+  return {
+    async send(event) {
+      const final = event.type === "message_complete" || event.type === "session_error";
+      if (!connections || final) connections = Connection.ofSession(sessionId);
+      const ids = await connections;
+      const results = await Promise.allSettled(ids.map((id) => postToConnection(id, event)));
+      const gone = new Set(ids.filter((_, i) => results[i]?.status === "fulfilled" && (results[i] as PromiseFulfilledResult<string>).value === "gone"));
+      if (gone.size > 0) connections = Promise.resolve(ids.filter((id) => !gone.has(id)));
+      for (const result of results) {
+        if (result.status === "rejected") logger.warn("post to connection failed", { sessionId, error: result.reason as Error });
+      }
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import type { TurnTicket } from "@coach/core/turn";
+import { requiredEnv } from "./env";
+
+/** What the turn worker receives. */
+export interface TurnJob {
+  ticket: TurnTicket;
+  requestId: string;
+}
+
+let client: LambdaClient | undefined;
+
+/**
+ * Hands a turn to the worker function asynchronously, so a long reply is
+ * never cut by API Gateway's 29-second integration timeout. Locally the
+ * runtime emulates Lambda's Invoke API (LAMBDA_ENDPOINT) and runs the same
+ * worker in-process.
+ */
+export async function dispatchTurn(job: TurnJob): Promise<void> {
+  client ??= new LambdaClient({
+    endpoint: process.env.LAMBDA_ENDPOINT || undefined,
+    ...(process.env.LAMBDA_ENDPOINT ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
+  });
+  await client.send(
+    new InvokeCommand({
+      FunctionName: requiredEnv("TURN_WORKER_FUNCTION"),
+      InvocationType: "Event",
+      Payload: Buffer.from(JSON.stringify(job)),
+    }),
+  );
+}
