@@ -9,14 +9,31 @@ export interface ProviderMessage {
   content: string;
 }
 
+/** A structured-output tool the flow offers the model; its input is validated with `input` before use. */
+export interface ProviderTool {
+  name: string;
+  description: string;
+  /** JSON Schema of the tool input (from the zod schema that validates it). */
+  inputSchema: Record<string, unknown>;
+}
+
 export interface ProviderRequest {
   flow: string;
   phase: string;
   messages: ProviderMessage[];
+  /** The flow's system prompt: `stable` is the same for every turn of a phase (cacheable), `dynamic` carries the session's state. */
+  system?: { stable: string; dynamic: string };
+  tools?: ProviderTool[];
+  /** Flow state the offline coach reasons over (e.g. the current OKR draft); Claude sees it through `system.dynamic`. */
+  state?: unknown;
   signal?: AbortSignal;
 }
 
-export type ProviderEvent = { type: "delta"; text: string } | { type: "done"; usage: TokenUsage };
+export type ProviderEvent =
+  | { type: "delta"; text: string }
+  /** A complete tool call; the turn validates `input` with the tool's zod schema before anything is stored. */
+  | { type: "tool_call"; id: string; name: string; input: unknown }
+  | { type: "done"; usage: TokenUsage };
 
 export interface AiProvider {
   readonly name: string;
