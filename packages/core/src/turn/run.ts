@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
-import type { AiProvider, ProviderMessage } from "../ai";
+import type { AiProvider, ProviderEvent, ProviderMessage } from "../ai";
 import { ProviderError } from "../ai";
 import { appendWrites } from "../conversation/messages";
 import * as MessageEntity from "../conversation/message";
@@ -61,6 +61,7 @@ export async function runTurn(ticket: TurnTicket, options: TurnOptions): Promise
   let deltas = 0;
   let firstDeltaMs: number | undefined;
   let usage: MessageEntity.TokenUsage | undefined;
+  const toolCalls: ToolCall[] = [];
   let lastExtended = Date.now();
   await sink.send({ type: "typing_indicator", sessionId: ticket.sessionId, on: true });
   try {
@@ -68,6 +69,10 @@ export async function runTurn(ticket: TurnTicket, options: TurnOptions): Promise
     for await (const event of options.provider.stream({ flow: session.flow, phase: session.phase, messages })) {
       if (event.type === "done") {
         usage = event.usage;
+        continue;
+      }
+      if (event.type === "tool_call") {
+        toolCalls.push(event);
         continue;
       }
       firstDeltaMs ??= performance.now() - started;
@@ -110,6 +115,8 @@ export async function runTurn(ticket: TurnTicket, options: TurnOptions): Promise
     await sink.send({ type: "typing_indicator", sessionId: ticket.sessionId, on: false }).catch(() => undefined);
   }
 }
+
+type ToolCall = Extract<ProviderEvent, { type: "tool_call" }>;
 
 class LockLost extends Error {
   override readonly name = "LockLost";
