@@ -26,14 +26,28 @@ export interface ProviderRequest {
   tools?: ProviderTool[];
   /** Flow state the offline coach reasons over (e.g. the current OKR draft); Claude sees it through `system.dynamic`. */
   state?: unknown;
+  /**
+   * Runs one tool call: the turn validates `input` with the tool's zod schema,
+   * applies it (e.g. stores a new OKR draft) and answers with what the model
+   * should read back (the rubric's scores, or why the input was rejected).
+   * Providers call it for every tool call, in order, before going on.
+   */
+  runTool?: (call: ToolCall) => Promise<ToolResult>;
   signal?: AbortSignal;
 }
 
-export type ProviderEvent =
-  | { type: "delta"; text: string }
-  /** A complete tool call; the turn validates `input` with the tool's zod schema before anything is stored. */
-  | { type: "tool_call"; id: string; name: string; input: unknown }
-  | { type: "done"; usage: TokenUsage };
+export interface ToolCall {
+  id: string;
+  name: string;
+  input: unknown;
+}
+
+export interface ToolResult {
+  content: string;
+  isError?: boolean;
+}
+
+export type ProviderEvent = { type: "delta"; text: string } | { type: "done"; usage: TokenUsage };
 
 export interface AiProvider {
   readonly name: string;

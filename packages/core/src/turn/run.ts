@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
-import type { AiProvider, ProviderEvent, ProviderMessage } from "../ai";
+import type { AiProvider, ProviderMessage } from "../ai";
 import { ProviderError } from "../ai";
 import { appendWrites } from "../conversation/messages";
 import * as MessageEntity from "../conversation/message";
@@ -61,7 +61,6 @@ export async function runTurn(ticket: TurnTicket, options: TurnOptions): Promise
   let deltas = 0;
   let firstDeltaMs: number | undefined;
   let usage: MessageEntity.TokenUsage | undefined;
-  const toolCalls: ToolCall[] = [];
   let lastExtended = Date.now();
   await sink.send({ type: "typing_indicator", sessionId: ticket.sessionId, on: true });
   try {
@@ -71,10 +70,7 @@ export async function runTurn(ticket: TurnTicket, options: TurnOptions): Promise
         usage = event.usage;
         continue;
       }
-      if (event.type === "tool_call") {
-        toolCalls.push(event);
-        continue;
-      }
+
       firstDeltaMs ??= performance.now() - started;
       deltas++;
       text += event.text;
@@ -115,8 +111,6 @@ export async function runTurn(ticket: TurnTicket, options: TurnOptions): Promise
     await sink.send({ type: "typing_indicator", sessionId: ticket.sessionId, on: false }).catch(() => undefined);
   }
 }
-
-type ToolCall = Extract<ProviderEvent, { type: "tool_call" }>;
 
 class LockLost extends Error {
   override readonly name = "LockLost";
