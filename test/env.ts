@@ -15,6 +15,8 @@ export function testStackConfig(overrides: Partial<LocalConfig> = {}): LocalConf
     tableName: inject("tableName"),
     logLevel: process.env.TEST_LOG_LEVEL ?? "SILENT",
     corsOrigin: "*",
+    wsIdleTimeoutSeconds: 600,
+    wsMaxDurationSeconds: 7200,
     ...overrides,
   };
 }

@@ -88,7 +88,7 @@ export async function measureRoutes(
   const started = performance.now();
   log("starting the local stack (DynamoDB Local in memory)…");
   const stack = await startLocalStack(
-    { port: 0, wsPort: 0, dataDir, inMemory: true, tableName: "coach-bench", logLevel: "SILENT", corsOrigin: "*" },
+    { port: 0, wsPort: 0, dataDir, inMemory: true, tableName: "coach-bench", logLevel: "SILENT", corsOrigin: "*", wsIdleTimeoutSeconds: 600, wsMaxDurationSeconds: 7200 },
     (line) => {
       if (line.startsWith("local runtime error")) log(line);
     },

@@ -16,6 +16,18 @@ export interface LocalConfig {
   logLevel: string;
   corsOrigin: string;
   anthropicApiKey?: string;
+  /** No frame from a client for this long closes it (API Gateway: 10 minutes). */
+  wsIdleTimeoutSeconds: number;
+  /** Longest a connection may live (API Gateway: 2 hours). */
+  wsMaxDurationSeconds: number;
+}
+
+function seconds(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of seconds, got "${raw}"`);
+  return value;
 }
 
 function port(name: string, fallback: number): number {
@@ -37,5 +49,7 @@ export function readLocalConfig(env = process.env): LocalConfig {
     logLevel: env.LOG_LEVEL || "INFO",
     corsOrigin: env.CORS_ORIGINS || "*",
     anthropicApiKey: env.ANTHROPIC_API_KEY || undefined,
+    wsIdleTimeoutSeconds: seconds("WS_IDLE_TIMEOUT_SECONDS", 600),
+    wsMaxDurationSeconds: seconds("WS_MAX_DURATION_SECONDS", 7200),
   };
 }

@@ -6,9 +6,18 @@ import { loadDevIssuer, type DevIssuer } from "./dev-issuer";
 import { startDynamoDBLocal, type DynamoDBLocal } from "./dynamodb-local";
 import type { LocalConfig } from "./config";
 import { createRestServer } from "./rest-server";
+import { LOCAL_STAGE } from "./rest-event";
+import { startWebSocketServer, type LocalWebSocketServer } from "./ws-server";
+import { webSocketRoutes, workers } from "@coach/functions/manifest";
 
 export interface LocalStack {
   httpUrl: string;
+  /** `ws://…`: connect with `?token=<JWT>`. */
+  wsUrl: string;
+  /** The `@connections` endpoint for ApiGatewayManagementApiClient. */
+  managementEndpoint: string;
+  /** Open WebSocket connections. */
+  connectionCount(): number;
   jwksUrl: string;
   dynamodbEndpoint: string;
   /** True when this stack started DynamoDB Local itself (false with DYNAMODB_ENDPOINT). */
@@ -20,7 +29,8 @@ export interface LocalStack {
 
 /**
  * Starts the offline stack: DynamoDB Local (unless an endpoint is given), the
- * table, the dev issuer and the REST emulation. The handlers run in this
+ * table, the dev issuer, the REST emulation and the WebSocket emulation (with
+ * its `@connections` API and Lambda's Invoke API for the turn worker). The handlers run in this
  * process, configured through the same environment variables as on Lambda.
  */
 export async function startLocalStack(config: LocalConfig, log: (line: string) => void = () => {}): Promise<LocalStack> {
@@ -29,6 +39,7 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
     config.dynamodbEndpoint ??
     (dynamodb = await startDynamoDBLocal({ dataDir: config.inMemory ? undefined : join(config.dataDir, "dynamodb") })).endpoint;
   const servers: Server[] = [];
+  let websocket: LocalWebSocketServer | undefined;
   try {
     await ensureTable(endpoint, config.tableName);
     const issuer = loadDevIssuer(config.dataDir);
@@ -37,6 +48,15 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
     const port = await listen(rest, config.port);
     const httpUrl = `http://127.0.0.1:${port}`;
     const jwksUrl = `${httpUrl}/.well-known/jwks.json`;
+    websocket = await startWebSocketServer({
+      port: config.wsPort,
+      stage: LOCAL_STAGE,
+      idleTimeoutSeconds: config.wsIdleTimeoutSeconds,
+      maxDurationSeconds: config.wsMaxDurationSeconds,
+      log,
+      routes: webSocketRoutes,
+      workers,
+    });
 
     // What SST sets on each function in AWS; handlers read it once when first imported.
     Object.assign(process.env, {
@@ -49,21 +69,33 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
       LOG_LEVEL: config.logLevel,
       CORS_ORIGINS: config.corsOrigin,
       POWERTOOLS_SERVICE_NAME: "coach",
+      WEBSOCKET_MANAGEMENT_ENDPOINT: websocket.managementEndpoint,
+      LAMBDA_ENDPOINT: websocket.lambdaEndpoint,
+      TURN_WORKER_FUNCTION: "turn",
+      // EMF lines are CloudWatch's input; locally they are noise unless you asked for logs.
+      POWERTOOLS_METRICS_DISABLED: ["SILENT", "CRITICAL", "ERROR", "WARN"].includes(config.logLevel.toUpperCase()) ? "true" : "false",
     });
+    const ws = websocket;
 
     return {
       httpUrl,
+      wsUrl: ws.url,
+      managementEndpoint: ws.managementEndpoint,
+      connectionCount: () => ws.connectionCount(),
       jwksUrl,
       dynamodbEndpoint: endpoint,
       ownsDynamoDB: dynamodb !== undefined,
       tableName: config.tableName,
       issuer,
+      // WebSockets first, so their $disconnect handlers can still write; DynamoDB last.
       stop: async () => {
+        await ws.stop();
         await Promise.all(servers.map(close));
         await dynamodb?.stop();
       },
     };
   } catch (error) {
+    await websocket?.stop();
     await Promise.all(servers.map(close));
     await dynamodb?.stop();
     throw error;

@@ -17,6 +17,8 @@ try {
       `coach local stack ready in ${seconds}s`,
       `  REST API        ${stack.httpUrl}`,
       `  health          ${stack.httpUrl}/health`,
+      `  WebSocket API   ${stack.wsUrl}/?token=<JWT>`,
+      `  @connections    ${stack.managementEndpoint}`,
       `  JWKS            ${stack.jwksUrl}`,
       `  DynamoDB        ${stack.dynamodbEndpoint} (table ${stack.tableName}; ${stack.ownsDynamoDB ? (config.inMemory ? "in memory" : `data in ${config.dataDir}`) : "external"})`,
       `  AI provider     ${config.anthropicApiKey ? "Claude (ANTHROPIC_API_KEY is set)" : "offline coach (no ANTHROPIC_API_KEY)"}`,

@@ -1,0 +1,362 @@
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { connectionsPath, MAX_MESSAGE_BYTES, serveConnections, type ManagedConnection } from "./connections-api";
+import { lambdaContext } from "./lambda-context";
+import { invocationsPath, serveInvoke, type WorkerFunction } from "./lambda-api";
+import { loadHandler } from "./route-table";
+import {
+  connectEvent,
+  disconnectEvent,
+  gatewayId,
+  messageEvent,
+  selectRoute,
+  sourceIp,
+  type ConnectionFacts,
+} from "./ws-event";
+
+/**
+ * The local API Gateway WebSocket API, its `@connections` management API and
+ * Lambda's Invoke API for the worker functions, on one HTTP server:
+ *
+ *   ws://127.0.0.1:port                         the WebSocket API (any path)
+ *   http://127.0.0.1:port/<stage>/@connections  ApiGatewayManagementApiClient's endpoint
+ *   http://127.0.0.1:port                       LambdaClient's endpoint
+ *
+ * Handlers run in this process, loaded from the manifest like the REST routes.
+ */
+
+export interface WebSocketServerOptions {
+  /** 0: any free port. */
+  port: number;
+  stage: string;
+  /** No frame from the client for this long closes the connection with 1001 (API Gateway: 600). */
+  idleTimeoutSeconds: number;
+  /** A connection is closed with 1001 after this long (API Gateway: 7200). */
+  maxDurationSeconds: number;
+  log(line: string): void;
+  routes: readonly { routeKey: string; handler: string }[];
+  workers: readonly WorkerFunction[];
+}
+
+export interface LocalWebSocketServer {
+  port: number;
+  /** `ws://127.0.0.1:port`, what clients connect to. */
+  url: string;
+  /** `http://127.0.0.1:port/<stage>`, the `endpoint` for ApiGatewayManagementApiClient. */
+  managementEndpoint: string;
+  /** `http://127.0.0.1:port`, the `endpoint` for LambdaClient. */
+  lambdaEndpoint: string;
+  /** Open connections. */
+  connectionCount(): number;
+  /** Closes every connection (each gets its `$disconnect`), then the server. */
+  stop(): Promise<void>;
+}
+
+/** What a Lambda proxy integration returns to API Gateway. */
+interface IntegrationResult {
+  statusCode?: unknown;
+  body?: unknown;
+  headers?: Record<string, unknown>;
+}
+
+interface Connection extends ManagedConnection {
+  readonly facts: ConnectionFacts;
+  readonly ws: WebSocket;
+  lastActiveAt: number;
+  /** Set once the server closes it (DeleteConnection, timeouts, shutdown, oversized message). */
+  closing?: { code: number; reason: string };
+  /** Resolves after its `$disconnect` has run. */
+  readonly disconnected: Promise<void>;
+  timers: NodeJS.Timeout[];
+}
+
+const SHUTDOWN_GRACE_MS = 3_000;
+/** How long a server-side close waits for the client's close frame before dropping the socket. */
+const CLOSE_HANDSHAKE_MS = 1_000;
+
+export async function startWebSocketServer(options: WebSocketServerOptions): Promise<LocalWebSocketServer> {
+  const { stage, log } = options;
+  const routes = new Map(options.routes.map((route) => [route.routeKey, route.handler]));
+  const routeKeys: ReadonlySet<string> = new Set(routes.keys());
+  /** Open connections, by id: what `@connections` can reach. */
+  const open = new Map<string, Connection>();
+  /** Every connection whose `$disconnect` has not run yet. */
+  const live = new Set<Connection>();
+  /** Handler invocations still running, so that stop() can let them finish. */
+  const inFlight = new Set<Promise<unknown>>();
+  const protocols = new WeakMap<IncomingMessage, string>();
+  let stopping = false;
+  let domainName = "127.0.0.1";
+
+  const track = (invocation: Promise<unknown>) => {
+    const settled = invocation.then(
+      () => undefined,
+      () => undefined,
+    );
+    inFlight.add(settled);
+    void settled.then(() => inFlight.delete(settled));
+  };
+
+  async function invokeRoute(routeKey: string, event: { requestContext: { connectionId: string } }): Promise<IntegrationResult | undefined> {
+    const handlerName = routes.get(routeKey)!;
+    const started = performance.now();
+    const invocation = loadHandler(handlerName).then((handler) => handler(event, lambdaContext(handlerName)));
+    track(invocation);
+    const result = (await invocation) as IntegrationResult | undefined;
+    const status = result && typeof result === "object" ? result.statusCode : undefined;
+    log(`ws ${routeKey} ${event.requestContext.connectionId} → ${String(status ?? "-")} (${(performance.now() - started).toFixed(1)} ms)`);
+    return result && typeof result === "object" ? result : undefined;
+  }
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    // API Gateway answers with the subprotocol `$connect` returned in `Sec-WebSocket-Protocol`, or none.
+    handleProtocols: (offered, request) => {
+      const chosen = protocols.get(request);
+      return chosen !== undefined && offered.has(chosen) ? chosen : false;
+    },
+  });
+
+  const server = createServer((request, response) => {
+    serveHttp(request, response).catch((error: unknown) => {
+      log(`local websocket runtime error: ${describe(error)}`);
+      if (!response.headersSent) {
+        response.writeHead(500, { "content-type": "application/json" });
+        response.end(JSON.stringify({ message: "Internal server error" }));
+      } else response.destroy();
+    });
+  });
+
+  async function serveHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://127.0.0.1");
+    const connectionId = connectionsPath(url.pathname, stage);
+    if (connectionId !== undefined) {
+      return serveConnections(request, response, connectionId, { stage, connection: (id) => open.get(id) });
+    }
+    const functionName = invocationsPath(url.pathname);
+    if (functionName !== undefined) return serveInvoke(request, response, functionName, { workers: options.workers, log, track });
+    request.resume();
+    const upgradeRequired = url.pathname === "/" || url.pathname.replace(/\/$/, "") === `/${stage}`;
+    response.writeHead(upgradeRequired ? 426 : 404, { "content-type": "application/json" });
+    response.end(JSON.stringify({ message: upgradeRequired ? "Upgrade Required" : "Not Found" }));
+  }
+
+  server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A client that goes away during $connect must not crash the server.
+    socket.on("error", () => undefined);
+    upgrade(request, socket, head).catch((error: unknown) => {
+      log(`ws upgrade failed: ${describe(error)}`);
+      refuse(socket, 500, JSON.stringify({ message: "Internal server error" }));
+    });
+  });
+
+  async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    if (stopping) return refuse(socket, 503, JSON.stringify({ message: "Service Unavailable" }));
+    const url = new URL(request.url ?? "/", "http://127.0.0.1");
+    const facts: ConnectionFacts = {
+      connectionId: gatewayId(),
+      connectedAt: Date.now(),
+      identity: { sourceIp: sourceIp(request), ...(request.headers["user-agent"] ? { userAgent: request.headers["user-agent"] } : {}) },
+      stage,
+      domainName,
+      apiId: "local",
+    };
+    let connectAccepted = false;
+    if (routes.has("$connect")) {
+      let result: IntegrationResult | undefined;
+      try {
+        result = await invokeRoute("$connect", connectEvent(request, url, facts));
+      } catch (error) {
+        log(`ws $connect ${facts.connectionId} failed: ${describe(error)}`);
+        return refuse(socket, 500, JSON.stringify({ message: "Internal server error" }));
+      }
+      // A result without a status code is taken as success, as API Gateway takes a proxy integration's.
+      const status = typeof result?.statusCode === "number" ? result.statusCode : 200;
+      if (status < 200 || status > 299) return refuse(socket, status, typeof result?.body === "string" ? result.body : "");
+      const protocol = headerOf(result, "sec-websocket-protocol");
+      if (protocol) protocols.set(request, protocol.split(",")[0]!.trim());
+      connectAccepted = true;
+    }
+    if (stopping || !socket.readable || !socket.writable || socket.destroyed) {
+      // The client left (or we are stopping) while $connect ran: it never opens, but $connect may have stored state.
+      socket.destroy();
+      if (connectAccepted) await runDisconnect(facts, 1006, "Client left before the connection opened");
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, facts));
+  }
+
+  function accept(ws: WebSocket, facts: ConnectionFacts): void {
+    let markDisconnected!: () => void;
+    const disconnected = new Promise<void>((resolve) => (markDisconnected = resolve));
+    const connection: Connection = {
+      facts,
+      ws,
+      connectedAt: facts.connectedAt,
+      lastActiveAt: facts.connectedAt,
+      identity: facts.identity,
+      disconnected,
+      timers: [],
+      send: (data) =>
+        new Promise<void>((resolve, reject) => {
+          if (connection.closing || ws.readyState !== ws.OPEN) return reject(new Error("gone"));
+          ws.send(data, { binary: false }, (error) => (error ? reject(error) : resolve()));
+        }),
+      close: () => closeConnection(connection, 1000, ""),
+    };
+    open.set(facts.connectionId, connection);
+    live.add(connection);
+
+    const idle = setTimeout(() => closeConnection(connection, 1001, "Going away"), options.idleTimeoutSeconds * 1000);
+    const maxDuration = setTimeout(() => closeConnection(connection, 1001, "Going away"), options.maxDurationSeconds * 1000);
+    connection.timers.push(idle, maxDuration);
+    const touch = () => {
+      connection.lastActiveAt = Date.now();
+      idle.refresh();
+    };
+
+    ws.on("message", (data: RawData, isBinary: boolean) => {
+      touch();
+      onMessage(connection, toBuffer(data), isBinary);
+    });
+    ws.on("ping", touch);
+    ws.on("error", (error: Error & { code?: string }) => {
+      if (error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+        // ws has already sent the close frame with 1009, as API Gateway does for a message over 128 KB.
+        markClosing(connection, 1009, "Message too big");
+        log(`ws ${facts.connectionId}: message over ${MAX_MESSAGE_BYTES} bytes, closed with 1009`);
+      } else log(`ws ${facts.connectionId} error: ${error.message}`);
+    });
+    ws.once("close", (code: number, reason: Buffer) => {
+      markClosing(connection, code, reason.toString("utf8"));
+      const closing = connection.closing!;
+      void runDisconnect(facts, closing.code, closing.reason).finally(() => {
+        live.delete(connection);
+        markDisconnected();
+      });
+    });
+  }
+
+  function onMessage(connection: Connection, data: Buffer, isBinary: boolean): void {
+    const { facts } = connection;
+    const body = isBinary ? data.toString("base64") : data.toString("utf8");
+    const routeKey = selectRoute(isBinary ? undefined : body, routeKeys);
+    if (!routeKey) {
+      sendFrame(connection, JSON.stringify({ message: "Forbidden", connectionId: facts.connectionId, requestId: gatewayId() }));
+      return;
+    }
+    const event = messageEvent(facts, routeKey, body, isBinary);
+    invokeRoute(routeKey, event).then(
+      (result) => {
+        // A two-way route's response: only when the handler returned a body.
+        if (typeof result?.body === "string" && result.body.length > 0) sendFrame(connection, result.body);
+      },
+      (error: unknown) => {
+        log(`ws ${routeKey} ${facts.connectionId} failed: ${describe(error)}`);
+        sendFrame(connection, JSON.stringify({ message: "Internal server error", connectionId: facts.connectionId, requestId: event.requestContext.requestId }));
+      },
+    );
+  }
+
+  function sendFrame(connection: Connection, text: string): void {
+    if (!connection.closing && connection.ws.readyState === connection.ws.OPEN) connection.ws.send(text);
+  }
+
+  /** The connection is no longer reachable through `@connections`; the first reason given sticks. */
+  function markClosing(connection: Connection, code: number, reason: string): void {
+    connection.closing ??= { code, reason };
+    if (open.get(connection.facts.connectionId) === connection) open.delete(connection.facts.connectionId);
+    for (const timer of connection.timers) clearTimeout(timer);
+  }
+
+  function closeConnection(connection: Connection, code: number, reason: string): void {
+    if (connection.closing) return;
+    markClosing(connection, code, reason);
+    connection.ws.close(code, reason);
+    // A client that never answers the close frame is dropped, as API Gateway does.
+    const drop = setTimeout(() => connection.ws.terminate(), CLOSE_HANDSHAKE_MS);
+    connection.ws.once("close", () => clearTimeout(drop));
+  }
+
+  async function runDisconnect(facts: ConnectionFacts, code: number, reason: string): Promise<void> {
+    if (!routes.has("$disconnect")) return;
+    try {
+      await invokeRoute("$disconnect", disconnectEvent(facts, code, reason));
+    } catch (error) {
+      log(`ws $disconnect ${facts.connectionId} failed: ${describe(error)}`);
+    }
+  }
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+  domainName = `127.0.0.1:${port}`;
+
+  return {
+    port,
+    url: `ws://127.0.0.1:${port}`,
+    managementEndpoint: `http://127.0.0.1:${port}/${stage}`,
+    lambdaEndpoint: `http://127.0.0.1:${port}`,
+    connectionCount: () => open.size,
+    stop: async () => {
+      if (stopping) return;
+      stopping = true;
+      for (const connection of [...open.values()]) closeConnection(connection, 1001, "Going away");
+      await within(SHUTDOWN_GRACE_MS, Promise.all([...live].map((connection) => connection.disconnected)));
+      await within(SHUTDOWN_GRACE_MS, Promise.all([...inFlight]));
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** Refuses an upgrade with a plain HTTP response, as API Gateway does when `$connect` fails. */
+function refuse(socket: Duplex, status: number, body: string): void {
+  if (socket.destroyed) return;
+  const length = Buffer.byteLength(body);
+  socket.once("finish", () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n` +
+      "Connection: close\r\n" +
+      (length ? "Content-Type: application/json\r\n" : "") +
+      `Content-Length: ${length}\r\n` +
+      `x-amzn-RequestId: ${gatewayId()}\r\n\r\n` +
+      body,
+  );
+}
+
+function headerOf(result: IntegrationResult | undefined, name: string): string | undefined {
+  for (const [key, value] of Object.entries(result?.headers ?? {})) if (key.toLowerCase() === name && value != null) return String(value);
+  return undefined;
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+function within(ms: number, promise: Promise<unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void promise.finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
