@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import { queryParameters } from "./query-string";
 import type { MatchedRoute } from "./route-table";
 
 export const LOCAL_STAGE = "local";
@@ -15,13 +16,6 @@ export function restEvent(request: IncomingMessage, url: URL, matched: MatchedRo
     headers[name] = value;
     (multiValueHeaders[name] ??= []).push(value);
   }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    query[name] = value;
-    (multiQuery[name] ??= []).push(value);
-  }
-  const hasQuery = Object.keys(query).length > 0;
   const textual = body.length === 0 || isTextual(request.headers["content-type"]);
   const now = Date.now();
   return {
@@ -30,8 +24,7 @@ export function restEvent(request: IncomingMessage, url: URL, matched: MatchedRo
     httpMethod: matched.route.method,
     headers,
     multiValueHeaders,
-    queryStringParameters: hasQuery ? query : null,
-    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    ...queryParameters(url),
     pathParameters: matched.pathParameters,
     stageVariables: null,
     body: body.length === 0 ? null : textual ? body.toString("utf8") : body.toString("base64"),

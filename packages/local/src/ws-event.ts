@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { queryParameters } from "./query-string";
 import type { IncomingMessage } from "node:http";
 
 /**
@@ -126,18 +127,14 @@ export function connectEvent(request: IncomingMessage, url: URL, facts: Connecti
   if (!has("X-Forwarded-Port")) add("X-Forwarded-Port", String(request.socket.localPort ?? ""));
   if (!has("X-Forwarded-Proto")) add("X-Forwarded-Proto", "http");
 
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    query[name] = value;
-    (multiQuery[name] ??= []).push(value);
-  }
-  const hasQuery = Object.keys(query).length > 0;
+  const query = queryParameters(url);
   return {
     headers,
     multiValueHeaders,
     // API Gateway leaves both out when the URL has no query string.
-    ...(hasQuery ? { queryStringParameters: query, multiValueQueryStringParameters: multiQuery } : {}),
+    ...(query.queryStringParameters && query.multiValueQueryStringParameters
+      ? { queryStringParameters: query.queryStringParameters, multiValueQueryStringParameters: query.multiValueQueryStringParameters }
+      : {}),
     requestContext: requestContext(facts, "$connect", "CONNECT"),
     isBase64Encoded: false,
   };

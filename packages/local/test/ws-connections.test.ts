@@ -7,21 +7,12 @@ import {
 } from "@aws-sdk/client-apigatewaymanagementapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWebSocketServer, type LocalWebSocketServer } from "../src/ws-server";
-import { connectClient } from "./fixtures/ws-client";
+import { connectClient, until } from "./fixtures/ws-client";
 import { managementClient, recordedEvents } from "./fixtures/ws-handlers";
 
 const fixture = (name: string) => `packages/local/test/fixtures/ws-handlers.${name}`;
 let server: LocalWebSocketServer;
 
-async function until<T>(probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 async function open() {
   const client = await connectClient(`${server.url}?token=ok`);

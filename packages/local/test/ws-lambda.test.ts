@@ -1,7 +1,7 @@
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWebSocketServer, type LocalWebSocketServer } from "../src/ws-server";
-import { connectClient } from "./fixtures/ws-client";
+import { connectClient, until } from "./fixtures/ws-client";
 import { recordedEvents } from "./fixtures/ws-handlers";
 
 const fixture = (name: string) => `packages/local/test/fixtures/ws-handlers.${name}`;
@@ -9,15 +9,6 @@ const logs: string[] = [];
 let server: LocalWebSocketServer;
 let lambda: LambdaClient;
 
-async function until<T>(probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 beforeAll(async () => {
   server = await startWebSocketServer({
