@@ -1,3 +1,4 @@
+import { describeProvider } from "@coach/core/ai";
 import { readLocalConfig } from "./config";
 import { JavaMissingError } from "./dynamodb-local";
 import { startLocalStack } from "./stack";
@@ -21,7 +22,7 @@ try {
       `  @connections    ${stack.managementEndpoint}`,
       `  JWKS            ${stack.jwksUrl}`,
       `  DynamoDB        ${stack.dynamodbEndpoint} (table ${stack.tableName}; ${stack.ownsDynamoDB ? (config.inMemory ? "in memory" : `data in ${config.dataDir}`) : "external"})`,
-      `  AI provider     ${config.anthropicApiKey ? "Claude (ANTHROPIC_API_KEY is set)" : "offline coach (no ANTHROPIC_API_KEY)"}`,
+      `  AI provider     ${describeProvider()}`,
       `  get a token     pnpm --silent token <userId>${process.env.DATA_DIR ? ` (with DATA_DIR=${process.env.DATA_DIR})` : ""}`,
       "",
       "Ctrl-C stops everything.",
