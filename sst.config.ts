@@ -13,6 +13,7 @@ export default {
   stacks(app) {
     // prod keeps its data when the stage is removed; every other stage is disposable.
     if (configOf(app).removalPolicy === "destroy") app.setDefaultRemovalPolicy("destroy");
-    app.stack(Storage).stack(Api).stack(Realtime).stack(Monitoring);
+    // Realtime before Api: REST routes with `manageConnections` post to its WebSocket API.
+    app.stack(Storage).stack(Realtime).stack(Api).stack(Monitoring);
   },
 } satisfies SSTConfig;

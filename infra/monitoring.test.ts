@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { alarmIds, ServiceMonitoring } from "./monitoring";
 import { stageConfig } from "./stage-config";
 
-/** The construct on its own, plain CDK, with a WebSocket API (the real manifest has none yet). */
+/** The construct on its own, plain CDK, with a WebSocket API and a function with its own timeout. */
 describe("ServiceMonitoring", () => {
   const thresholds = stageConfig("dev", {}).alarms;
   let template: Template;

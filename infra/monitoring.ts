@@ -31,7 +31,7 @@ export interface ServiceMonitoringProps {
   readonly alarmEmails: readonly string[];
   readonly functions: readonly MonitoredFunction[];
   readonly restApi: { readonly apiName: string; readonly stageName: string };
-  /** Absent while the manifest has no WebSocket routes (no WebSocket API is deployed then). */
+  /** Optional: a service without a WebSocket API has no WebSocket alarms or widgets. */
   readonly webSocketApi?: { readonly apiId: string; readonly stageName: string } | undefined;
   readonly table: { readonly tableName: string; readonly operations: readonly string[] };
   readonly customMetrics: CustomMetrics;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { profileOf, stageConfig, stageRegion } from "./stage-config";
+import { conversationEnvironment, profileOf, stageConfig, stageRegion } from "./stage-config";
 
 const jwt = { COACH_JWT_ISSUER: "https://issuer.example.test/", COACH_JWT_AUDIENCE: "coach" };
 
@@ -58,6 +58,20 @@ describe("stageConfig", () => {
     for (const fraction of [prod.lambdaDurationP99FractionOfTimeout, dev.lambdaDurationP99FractionOfTimeout]) {
       expect(fraction).toBeGreaterThan(0);
       expect(fraction).toBeLessThan(1);
+    }
+  });
+
+  it("sets rate limits and the turn lock per stage, with the handlers' defaults, and keeps worker jobs no longer than a lock", () => {
+    for (const stage of ["dev", "staging", "prod", "alice"]) {
+      const { conversation } = stageConfig(stage, jwt);
+      expect(conversationEnvironment(conversation), stage).toEqual({
+        RATE_LIMIT_SESSION_PER_MINUTE: "60",
+        RATE_LIMIT_USER_PER_MINUTE: "120",
+        TURN_LOCK_SECONDS: "30",
+      });
+      // Lambda accepts 60 s to 6 h; a job older than the lock cannot claim its turn any more.
+      expect(conversation.workerMaxEventAgeSeconds).toBeGreaterThanOrEqual(60);
+      expect(conversation.workerMaxEventAgeSeconds).toBeLessThanOrEqual(Math.max(60, conversation.turnLockSeconds));
     }
   });
 });

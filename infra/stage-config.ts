@@ -54,6 +54,23 @@ export interface CustomDomain {
   readonly hostedZone: string;
 }
 
+/** Message acceptance and turn settings, passed to the functions as environment variables. */
+export interface ConversationSettings {
+  /** `RATE_LIMIT_SESSION_PER_MINUTE`: user messages one session accepts per minute. */
+  readonly rateLimitSessionPerMinute: number;
+  /** `RATE_LIMIT_USER_PER_MINUTE`: user messages one user may send per minute, over all sessions. */
+  readonly rateLimitUserPerMinute: number;
+  /** `TURN_LOCK_SECONDS`: lifetime of a session's turn lock; a running turn keeps extending it, a crashed one frees the session after it. */
+  readonly turnLockSeconds: number;
+  /**
+   * How long Lambda keeps an asynchronous worker invocation queued (e.g. while
+   * the worker is throttled) before dropping it. A job older than the turn lock
+   * can no longer claim its turn, so there is no point keeping it longer than
+   * that; Lambda's minimum is 60 s.
+   */
+  readonly workerMaxEventAgeSeconds: number;
+}
+
 export interface StageConfig {
   /** The stage name as given to SST (`--stage`). */
   readonly stage: string;
@@ -70,6 +87,7 @@ export interface StageConfig {
   readonly logLevel: LogLevel;
   readonly logRetention: LogRetention;
   readonly functions: { readonly timeoutSeconds: number; readonly memoryMb: number };
+  readonly conversation: ConversationSettings;
   readonly alarms: AlarmThresholds;
   readonly alarmEmails: readonly string[];
   readonly customDomain: CustomDomain | undefined;
@@ -83,6 +101,7 @@ interface ProfileDefaults {
   readonly logLevel: LogLevel;
   readonly logRetention: LogRetention;
   readonly functions: StageConfig["functions"];
+  readonly conversation: ConversationSettings;
   readonly alarms: AlarmThresholds;
   readonly corsOrigins: readonly string[];
   /** staging and prod refuse to build without a real identity provider. */
@@ -93,6 +112,14 @@ export const defaultRegion = "us-east-1";
 
 const devJwtIssuer = "https://issuer.invalid/coach-dev";
 
+/** The handlers' own defaults (packages/core: ratelimit, turn/lock), stated here so every stage sets them explicitly. */
+const conversationDefaults: ConversationSettings = {
+  rateLimitSessionPerMinute: 60,
+  rateLimitUserPerMinute: 120,
+  turnLockSeconds: 30,
+  workerMaxEventAgeSeconds: 60,
+};
+
 const profiles: Record<StageProfile, ProfileDefaults> = {
   dev: {
     removalPolicy: "destroy",
@@ -100,6 +127,7 @@ const profiles: Record<StageProfile, ProfileDefaults> = {
     logLevel: "DEBUG",
     logRetention: "one_week",
     functions: { timeoutSeconds: 10, memoryMb: 512 },
+    conversation: conversationDefaults,
     corsOrigins: ["*"],
     requireJwt: false,
     alarms: {
@@ -124,6 +152,7 @@ const profiles: Record<StageProfile, ProfileDefaults> = {
     logLevel: "INFO",
     logRetention: "one_month",
     functions: { timeoutSeconds: 10, memoryMb: 512 },
+    conversation: conversationDefaults,
     corsOrigins: [],
     requireJwt: true,
     alarms: {
@@ -148,6 +177,7 @@ const profiles: Record<StageProfile, ProfileDefaults> = {
     logLevel: "INFO",
     logRetention: "three_months",
     functions: { timeoutSeconds: 10, memoryMb: 1024 },
+    conversation: conversationDefaults,
     corsOrigins: [],
     requireJwt: true,
     alarms: {
@@ -227,8 +257,18 @@ export function stageConfig(stage: string, env: Env = process.env): StageConfig 
     logLevel: defaults.logLevel,
     logRetention: defaults.logRetention,
     functions: defaults.functions,
+    conversation: defaults.conversation,
     alarms: defaults.alarms,
     alarmEmails: list(env.COACH_ALARM_EMAILS) ?? [],
     customDomain: domainName !== undefined && hostedZone !== undefined ? { domainName, hostedZone } : undefined,
+  };
+}
+
+/** The environment variables the handlers read `conversation` from (packages/core: ratelimit, turn/lock). */
+export function conversationEnvironment(settings: ConversationSettings): Record<string, string> {
+  return {
+    RATE_LIMIT_SESSION_PER_MINUTE: String(settings.rateLimitSessionPerMinute),
+    RATE_LIMIT_USER_PER_MINUTE: String(settings.rateLimitUserPerMinute),
+    TURN_LOCK_SECONDS: String(settings.turnLockSeconds),
   };
 }

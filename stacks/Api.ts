@@ -2,9 +2,10 @@ import * as apigateway from "aws-cdk-lib/aws-apigateway";
 import { ApiGatewayV1Api, type ApiGatewayV1ApiFunctionRouteProps, type StackContext, use } from "sst/constructs";
 import { httpRouteKey, httpRoutes } from "../packages/functions/src/manifest";
 import type { MonitoredFunction } from "../infra/monitoring";
-import { tableStatementFor } from "../infra/permissions";
+import { manageConnectionsStatementFor, tableStatementFor } from "../infra/permissions";
 import { ensureApiGatewayLoggingRole } from "./api-gateway-logging";
 import { commonFunctionProps, functionLogGroup, functionTimeout, toPolicyStatement } from "./functions";
+import { Realtime } from "./Realtime";
 import { configOf } from "./stage";
 import { Storage } from "./Storage";
 
@@ -12,20 +13,30 @@ import { Storage } from "./Storage";
  * The REST API: one function per `httpRoutes` entry. No API Gateway
  * authorizer: `auth: "user"` routes verify the JWT in the handler
  * (aws-jwt-verify), so the same check runs locally and on AWS.
+ *
+ * Comes after Realtime: routes with `manageConnections` (the REST send route,
+ * whose reply also streams to the session's WebSocket connections) post to
+ * that stack's WebSocket API.
  */
 export function Api({ stack, app }: StackContext) {
   const config = configOf(app);
   const { table } = use(Storage);
+  const { webSocket, anthropicApiKey } = use(Realtime);
   const origins = [...config.corsOrigins];
 
   const routes: Record<string, ApiGatewayV1ApiFunctionRouteProps<string>> = {};
   for (const route of httpRoutes) {
     const key = httpRouteKey(route);
+    const manageConnections = route.manageConnections === true;
     routes[key] = {
       function: {
         handler: route.handler,
         description: `${key} (auth: ${route.auth})`,
         logGroup: functionLogGroup(stack, key, config),
+        // Merged over the defaults' environment by SST.
+        ...(manageConnections ? { environment: { WEBSOCKET_MANAGEMENT_ENDPOINT: webSocket.callbackUrl } } : {}),
+        // The one REST route that posts to connections runs the AI turn inline (the REST fallback of send_message).
+        ...(manageConnections ? { bind: [anthropicApiKey] } : {}),
       },
     };
   }
@@ -77,8 +88,11 @@ export function Api({ stack, app }: StackContext) {
     const key = httpRouteKey(route);
     const fn = api.getFunction(key);
     if (fn === undefined) throw new Error(`No function was created for ${key}`);
-    const statement = tableStatementFor(route.table, table.tableArn);
-    if (statement) fn.attachPermissions([toPolicyStatement(statement)]);
+    const statements = [
+      tableStatementFor(route.table, table.tableArn),
+      manageConnectionsStatementFor(route.manageConnections === true, webSocket.connectionsArn),
+    ];
+    for (const statement of statements) if (statement) fn.attachPermissions([toPolicyStatement(statement)]);
     return { label: key, function: fn, timeout: functionTimeout(config) };
   });
 

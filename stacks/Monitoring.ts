@@ -1,6 +1,6 @@
 import { type StackContext, use } from "sst/constructs";
 import { metricNames, metricNamespace } from "../packages/core/src/observability/index";
-import { httpRoutes, webSocketRoutes } from "../packages/functions/src/manifest";
+import { httpRoutes, webSocketRoutes, workers } from "../packages/functions/src/manifest";
 import { ServiceMonitoring } from "../infra/monitoring";
 import { tableOperationsFor } from "../infra/permissions";
 import { serviceName } from "./functions";
@@ -20,12 +20,13 @@ export function Monitoring({ stack, app }: StackContext) {
     prefix: `coach-${app.stage}`,
     thresholds: config.alarms,
     alarmEmails: config.alarmEmails,
+    // Every route and worker function: error rate, throttles, p99 duration against its own timeout.
     functions: [...api.functions, ...realtime.functions],
     restApi: { apiName: api.restApiName, stageName: api.restApiStageName },
-    webSocketApi: realtime.webSocket && { apiId: realtime.webSocket.api.apiId, stageName: realtime.webSocket.stage.stageName },
+    webSocketApi: { apiId: realtime.webSocket.api.apiId, stageName: realtime.webSocket.stage.stageName },
     table: {
       tableName: table.tableName,
-      operations: tableOperationsFor([...httpRoutes, ...webSocketRoutes].flatMap((route) => route.table)),
+      operations: tableOperationsFor([...httpRoutes, ...webSocketRoutes, ...workers].flatMap((fn) => fn.table)),
     },
     customMetrics: {
       namespace: metricNamespace,

@@ -1,79 +1,63 @@
+import { Duration } from "aws-cdk-lib";
 import * as apigateway from "aws-cdk-lib/aws-apigateway";
 import * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
-import * as logs from "aws-cdk-lib/aws-logs";
 import { WebSocketLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
-import { Config, Function, type Stack, type StackContext, use } from "sst/constructs";
-import { webSocketRoutes, type WebSocketRoute } from "../packages/functions/src/manifest";
+import { Config, Function, type StackContext, use } from "sst/constructs";
+import { webSocketRoutes, workers } from "../packages/functions/src/manifest";
 import { slug, type MonitoredFunction } from "../infra/monitoring";
-import { manageConnectionsStatementFor, tableStatementFor } from "../infra/permissions";
+import { connectionsArnFor, manageConnectionsStatementFor, tableStatementFor, workerInvocationFor, type WorkerTarget } from "../infra/permissions";
 import { ensureApiGatewayLoggingRole } from "./api-gateway-logging";
 import { commonFunctionProps, functionLogGroup, functionTimeout, toPolicyStatement } from "./functions";
 import { configOf } from "./stage";
 import { Storage } from "./Storage";
 
+/** What other stacks need to post to this stage's WebSocket connections. */
 export interface WebSocketApiInfo {
   readonly api: apigwv2.WebSocketApi;
   readonly stage: apigwv2.WebSocketStage;
+  /** `https://<api id>.execute-api.<region>.amazonaws.com/<stage>`: the `@connections` endpoint (`WEBSOCKET_MANAGEMENT_ENDPOINT`). */
+  readonly callbackUrl: string;
+  /** Resource of `execute-api:ManageConnections`: POST to this stage's connections, nothing else. */
+  readonly connectionsArn: string;
 }
 
+export const webSocketFunctionId = (routeKey: string) => `Ws-${slug(routeKey.replace(/^\$/, "dollar-"))}`;
+export const workerFunctionId = (name: string) => `Worker-${slug(name)}`;
+/** `turn` → `Turn`: stack output names are alphanumeric. */
+const outputName = (name: string) => name.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+export const webSocketLabel = (routeKey: string) => `WS ${routeKey}`;
+export const workerLabel = (name: string) => `Worker ${name}`;
+
 /**
- * The WebSocket API: one function per `webSocketRoutes` entry.
+ * The WebSocket API with one function per `webSocketRoutes` entry, and one
+ * function per `workers` entry (asynchronous work the routes hand off, e.g.
+ * the AI turn, so a reply is not cut by API Gateway's 29 s integration limit).
+ * Workers live here because they post to this API's connections and the
+ * routes that invoke them are here too.
  *
  * Built from aws-cdk-lib's WebSocketApi rather than SST's: SST's construct
- * grants `execute-api:ManageConnections` to every route, and here only routes
- * with `manageConnections: true` get it.
- *
- * While the manifest lists no WebSocket routes, no WebSocket API is created:
- * API Gateway refuses to deploy a WebSocket API without routes, and an API
- * that answers nothing would only cost an alarm. Adding a manifest entry is
- * all it takes to get the API, its functions and its alarms.
+ * grants `execute-api:ManageConnections` to every route, and here only
+ * functions with `manageConnections: true` get it.
  */
 export function Realtime({ stack, app }: StackContext) {
   const config = configOf(app);
   const { table } = use(Storage);
+  /** Bound to the functions that run AI turns: the workers here, and the REST route that runs a turn inline (Api stack). */
   const anthropicApiKey = new Config.Secret(stack, "ANTHROPIC_API_KEY");
-
-  const realtime = createWebSocketApi(stack, app.stage, webSocketRoutes, {
-    common: commonFunctionProps(config, table),
-    tableArn: table.tableArn,
-    secrets: [anthropicApiKey],
-    timeout: functionTimeout(config),
-    rateLimit: config.throttling.rateLimit,
-    burstLimit: config.throttling.burstLimit,
-    logGroup: (routeKey) => functionLogGroup(stack, `ws ${routeKey}`, config),
-    accessLogGroup: () => functionLogGroup(stack, "ws access", config),
-  });
-  return { ...realtime, anthropicApiKey };
-}
-
-interface WebSocketSettings {
-  readonly common: ReturnType<typeof commonFunctionProps>;
-  readonly tableArn: string;
-  /** Bound to the routes that talk to the AI provider (those with `manageConnections`). */
-  readonly secrets: Config.Secret[];
-  readonly timeout: ReturnType<typeof functionTimeout>;
-  readonly rateLimit: number;
-  readonly burstLimit: number;
-  readonly logGroup: (routeKey: string) => logs.ILogGroup;
-  readonly accessLogGroup: () => logs.ILogGroup;
-}
-
-/** Exported for the stack tests, which pass a non-empty route list. */
-export function createWebSocketApi(stack: Stack, stageName: string, routes: readonly WebSocketRoute[], settings: WebSocketSettings) {
-  const functions: MonitoredFunction[] = [];
-  if (routes.length === 0) return { webSocket: undefined, functions };
+  const common = commonFunctionProps(config, table);
+  if (webSocketRoutes.length === 0) throw new Error("The manifest has no WebSocket routes; API Gateway cannot deploy a WebSocket API without any.");
 
   const api = new apigwv2.WebSocketApi(stack, "WebSocketApi", {
-    apiName: `${stageName}-coach-realtime`,
+    apiName: `${app.stage}-coach-realtime`,
     routeSelectionExpression: "$request.body.action",
   });
   const stage = new apigwv2.WebSocketStage(stack, "WebSocketStage", {
     webSocketApi: api,
-    stageName,
+    stageName: app.stage,
     autoDeploy: true,
-    throttle: { rateLimit: settings.rateLimit, burstLimit: settings.burstLimit },
+    throttle: { rateLimit: config.throttling.rateLimit, burstLimit: config.throttling.burstLimit },
     accessLogSettings: {
-      destination: new apigwv2.LogGroupLogDestination(settings.accessLogGroup()),
+      destination: new apigwv2.LogGroupLogDestination(functionLogGroup(stack, "ws access", config)),
       format: apigateway.AccessLogFormat.custom(
         JSON.stringify({
           requestTime: "$context.requestTime",
@@ -89,32 +73,75 @@ export function createWebSocketApi(stack: Stack, stageName: string, routes: read
     },
   });
   stage.node.addDependency(ensureApiGatewayLoggingRole(stack, "WebSocketLoggingRole"));
-  const connectionsArn = stack.formatArn({
-    service: "execute-api",
-    resource: api.apiId,
-    resourceName: `${stageName}/POST/@connections/*`,
-  });
+  const webSocket: WebSocketApiInfo = {
+    api,
+    stage,
+    callbackUrl: stage.callbackUrl,
+    connectionsArn: connectionsArnFor({
+      partition: stack.partition,
+      region: stack.region,
+      account: stack.account,
+      apiId: api.apiId,
+      stageName: stage.stageName,
+    }),
+  };
+  const managementEnvironment = { WEBSOCKET_MANAGEMENT_ENDPOINT: webSocket.callbackUrl };
 
-  for (const route of routes) {
-    const label = `WS ${route.routeKey}`;
-    const fn = new Function(stack, `Ws-${slug(route.routeKey.replace(/^\$/, "dollar-"))}`, {
-      ...settings.common,
-      handler: route.handler,
+  const functions: MonitoredFunction[] = [];
+  const workerTargets = new Map<string, WorkerTarget>();
+  const workerFunctions = new Map<string, Function>();
+  for (const worker of workers) {
+    const label = workerLabel(worker.name);
+    const fn = new Function(stack, workerFunctionId(worker.name), {
+      ...common,
+      handler: worker.handler,
       description: label,
-      logGroup: settings.logGroup(route.routeKey),
-      environment: {
-        ...settings.common.environment,
-        ...(route.manageConnections ? { WEBSOCKET_MANAGEMENT_ENDPOINT: stage.callbackUrl } : {}),
-      },
-      bind: route.manageConnections ? settings.secrets : [],
+      timeout: worker.timeoutSeconds,
+      logGroup: functionLogGroup(stack, `worker ${worker.name}`, config),
+      environment: { ...common.environment, ...(worker.manageConnections ? managementEnvironment : {}) },
+      bind: [anthropicApiKey],
+      // Invoked asynchronously. A failed turn is not retried by Lambda: the
+      // worker has already told the client (session_error) and released the
+      // lock, and resending is the client's call; a duplicate delivery would
+      // be ignored by the lock claim anyway. A job older than the turn lock
+      // cannot claim its turn, so it is not kept queued longer than that.
+      retryAttempts: 0,
+      maxEventAge: Duration.seconds(config.conversation.workerMaxEventAgeSeconds),
     });
-    const statements = [tableStatementFor(route.table, settings.tableArn), manageConnectionsStatementFor(route.manageConnections, connectionsArn)];
+    const statements = [tableStatementFor(worker.table, table.tableArn), manageConnectionsStatementFor(worker.manageConnections, webSocket.connectionsArn)];
     for (const statement of statements) if (statement) fn.attachPermissions([toPolicyStatement(statement)]);
-    api.addRoute(route.routeKey, { integration: new WebSocketLambdaIntegration(`Integration-${fn.node.id}`, fn) });
-    functions.push({ label, function: fn, timeout: settings.timeout });
+    workerTargets.set(worker.name, { functionArn: fn.functionArn, functionName: fn.functionName });
+    workerFunctions.set(worker.name, fn);
+    functions.push({ label, function: fn, timeout: Duration.seconds(worker.timeoutSeconds) });
   }
 
-  stack.addOutputs({ WebSocketUrl: stage.url });
-  const webSocket: WebSocketApiInfo = { api, stage };
-  return { webSocket, functions };
+  for (const route of webSocketRoutes) {
+    const label = webSocketLabel(route.routeKey);
+    const invocation = workerInvocationFor(route.invokes, workerTargets);
+    const fn = new Function(stack, webSocketFunctionId(route.routeKey), {
+      ...common,
+      handler: route.handler,
+      description: label,
+      logGroup: functionLogGroup(stack, `ws ${route.routeKey}`, config),
+      environment: {
+        ...common.environment,
+        ...(route.manageConnections ? managementEnvironment : {}),
+        ...invocation.environment,
+      },
+    });
+    const statements = [
+      tableStatementFor(route.table, table.tableArn),
+      manageConnectionsStatementFor(route.manageConnections, webSocket.connectionsArn),
+      invocation.statement,
+    ];
+    for (const statement of statements) if (statement) fn.attachPermissions([toPolicyStatement(statement)]);
+    api.addRoute(route.routeKey, { integration: new WebSocketLambdaIntegration(`Integration-${fn.node.id}`, fn) });
+    functions.push({ label, function: fn, timeout: functionTimeout(config) });
+  }
+
+  stack.addOutputs({
+    WebSocketUrl: stage.url,
+    ...Object.fromEntries([...workerFunctions].map(([name, fn]) => [`${outputName(name)}WorkerFunctionName`, fn.functionName])),
+  });
+  return { webSocket, workers: workerTargets, functions, anthropicApiKey };
 }

@@ -6,14 +6,14 @@ import type { FunctionProps } from "sst/constructs";
 import { metricNamespace } from "../packages/core/src/observability/index";
 import { slug } from "../infra/monitoring";
 import { type StatementSpec } from "../infra/permissions";
-import type { StageConfig } from "../infra/stage-config";
+import { conversationEnvironment, type StageConfig } from "../infra/stage-config";
 
 /** Powertools `service`; it is also the dimension of the custom metrics, so stages sharing an account do not mix. */
 export const serviceName = (config: StageConfig) => `coach-${config.stage}`;
 
 export const functionTimeout = (config: StageConfig) => Duration.seconds(config.functions.timeoutSeconds);
 
-/** Settings every route function shares: Node 22 on arm64, minified ESM bundle, the env the handlers read. */
+/** Settings every function (route or worker) shares: Node 22 on arm64, minified ESM bundle, the env the handlers read. */
 export function commonFunctionProps(config: StageConfig, table: dynamodb.ITable): FunctionProps {
   return {
     runtime: "nodejs22.x",
@@ -31,6 +31,8 @@ export function commonFunctionProps(config: StageConfig, table: dynamodb.ITable)
       LOG_LEVEL: config.logLevel,
       // The handlers add CORS headers to their own responses; empty means no browser origin.
       CORS_ORIGINS: config.corsOrigins.join(","),
+      // Rate limits and the turn lock period, on every function so all that import the turn code agree on them.
+      ...conversationEnvironment(config.conversation),
     },
   };
 }

@@ -1,23 +1,27 @@
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Match } from "aws-cdk-lib/assertions";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
-import { App, Stack } from "sst/constructs";
+import { Stack } from "sst/constructs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { tableDefinition } from "../packages/core/src/table/definition";
 import { metricNames, metricNamespace } from "../packages/core/src/observability/index";
-import { httpRouteKey, httpRoutes, type WebSocketRoute } from "../packages/functions/src/manifest";
+import { httpRouteKey, httpRoutes, webSocketRoutes, workers } from "../packages/functions/src/manifest";
 import { alarmIds, slug } from "../infra/monitoring";
-import { stageConfig } from "../infra/stage-config";
-import { commonFunctionProps, functionLogGroup, functionTimeout } from "./functions";
-import { createWebSocketApi } from "./Realtime";
+import { workerFunctionEnvName } from "../infra/permissions";
+import { conversationEnvironment, stageConfig } from "../infra/stage-config";
+import { webSocketLabel, workerLabel } from "./Realtime";
 import {
   actionsOf,
   allStatements,
+  environmentOf,
+  functionByDescription,
   getAttTarget,
+  ownFunctions,
   resources,
   restMethods,
-  statementsOfRole,
+  statementsOfFunction,
   synthesize,
   testJwtEnv,
+  type PolicyStatementJson,
   type Synthesized,
 } from "./testing";
 
@@ -28,6 +32,12 @@ let prod: Synthesized;
 let staging: Synthesized;
 let personal: Synthesized;
 
+/**
+ * One real build (dev: handlers bundled, `app.finish()` applied, as `sst
+ * build` does) and three template-only syntheses; every assertion below
+ * reads these four. What differs per stage (names, env, thresholds,
+ * removal policies set on the constructs) needs no bundling.
+ */
 beforeAll(async () => {
   dev = await synthesize("dev", { build: true });
   personal = await synthesize("alice", { build: false });
@@ -36,8 +46,47 @@ beforeAll(async () => {
   vi.stubEnv("COACH_ALARM_EMAILS", alarmEmail);
   vi.stubEnv("COACH_CORS_ORIGINS", "https://app.example.test");
   staging = await synthesize("staging", { build: false });
-  prod = await synthesize("prod", { build: true });
+  prod = await synthesize("prod", { build: false });
 }, 120_000);
+
+/** Every function of a stage: label (alarm label), template, resource, and what the manifest says of it. */
+interface DeployedFunction {
+  readonly label: string;
+  readonly template: Synthesized["api"];
+  readonly logicalId: string;
+  readonly fn: ReturnType<typeof functionByDescription>[1];
+  readonly table: readonly string[];
+  readonly manageConnections: boolean;
+  readonly invokes: readonly string[];
+  readonly timeoutSeconds: number;
+}
+
+function deployedFunctions(synth: Synthesized): DeployedFunction[] {
+  const restFunctions = resources(synth.api, "AWS::Lambda::Function");
+  const methods = restMethods(synth.api);
+  const timeout = synth.config.functions.timeoutSeconds;
+  return [
+    ...httpRoutes.map((route) => {
+      const label = httpRouteKey(route);
+      const logicalId = getAttTarget((methods.get(label)?.Properties?.Integration as { Uri: unknown }).Uri) ?? "";
+      const fn = restFunctions.get(logicalId);
+      if (fn === undefined) throw new Error(`no function for ${label}`);
+      return { label, template: synth.api, logicalId, fn, table: route.table, manageConnections: route.manageConnections === true, invokes: [], timeoutSeconds: timeout };
+    }),
+    ...webSocketRoutes.map((route) => {
+      const label = webSocketLabel(route.routeKey);
+      const [logicalId, fn] = functionByDescription(synth.realtime, label);
+      return { label, template: synth.realtime, logicalId, fn, table: route.table, manageConnections: route.manageConnections, invokes: route.invokes ?? [], timeoutSeconds: timeout };
+    }),
+    ...workers.map((worker) => {
+      const label = workerLabel(worker.name);
+      const [logicalId, fn] = functionByDescription(synth.realtime, label);
+      return { label, template: synth.realtime, logicalId, fn, table: worker.table, manageConnections: worker.manageConnections, invokes: [], timeoutSeconds: worker.timeoutSeconds };
+    }),
+  ];
+}
+
+const isTableStatement = (statement: PolicyStatementJson) => actionsOf(statement).some((action) => action.startsWith("dynamodb:"));
 
 afterAll(() => {
   vi.unstubAllEnvs();
@@ -113,8 +162,10 @@ describe("Storage", () => {
 
   it("keeps prod function logs and drops dev ones with the stage", () => {
     for (const group of resources(prod.api, "AWS::Logs::LogGroup").values()) expect(group.DeletionPolicy).toBe("Retain");
-    const devGroups = [...resources(dev.api, "AWS::Logs::LogGroup").entries()].filter(([id]) => id.startsWith("Logs"));
-    expect(devGroups).toHaveLength(httpRoutes.length);
+    for (const group of resources(prod.realtime, "AWS::Logs::LogGroup").values()) expect(group.DeletionPolicy).toBe("Retain");
+    const devGroups = [dev.api, dev.realtime].flatMap((template) => [...resources(template, "AWS::Logs::LogGroup").entries()]).filter(([id]) => id.startsWith("Logs"));
+    // One per function, plus the WebSocket access log.
+    expect(devGroups).toHaveLength(httpRoutes.length + webSocketRoutes.length + workers.length + 1);
     for (const [, group] of devGroups) expect(group.DeletionPolicy).toBe("Delete");
   });
 });
@@ -131,49 +182,141 @@ describe("IAM", () => {
     }
   });
 
-  it("grants each function exactly its manifest table actions, on the table and its indexes", () => {
-    const methods = restMethods(dev.api);
-    const functions = resources(dev.api, "AWS::Lambda::Function");
-    for (const route of httpRoutes) {
-      const key = httpRouteKey(route);
-      const functionId = getAttTarget((methods.get(key)?.Properties?.Integration as { Uri: unknown }).Uri) ?? "";
-      const roleId = getAttTarget(functions.get(functionId)?.Properties?.Role) ?? "";
-      const statements = statementsOfRole(dev.api, roleId);
-      const tableStatements = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith("dynamodb:")));
-      const granted = tableStatements.flatMap(actionsOf).sort();
-      expect(granted, key).toEqual([...new Set(route.table)].sort());
+  it("grants each function (REST, WebSocket, worker) exactly its manifest table actions, on the table and its indexes", () => {
+    const functions = deployedFunctions(dev);
+    expect(functions).toHaveLength(httpRoutes.length + webSocketRoutes.length + workers.length);
+    for (const { label, template, fn, table } of functions) {
+      const tableStatements = statementsOfFunction(template, fn).filter(isTableStatement);
+      expect(tableStatements.flatMap(actionsOf).sort(), label).toEqual([...new Set(table)].sort());
       for (const statement of tableStatements) {
         const resourcesJson = JSON.stringify(statement.Resource);
-        expect(resourcesJson, key).toContain("ExportsOutputFnGetAttTable");
-        expect(resourcesJson, key).toContain("/index/*");
+        expect(resourcesJson, label).toContain("ExportsOutputFnGetAttTable");
+        expect(resourcesJson, label).toContain("/index/*");
       }
-      const others = statements.flatMap(actionsOf).filter((action) => !action.startsWith("dynamodb:"));
-      expect(others.sort(), key).toEqual(["xray:PutTelemetryRecords", "xray:PutTraceSegments"]);
+    }
+  });
+
+  it("grants ManageConnections only to functions with manageConnections, on POST to this stage's @connections", () => {
+    for (const synth of [dev, prod]) {
+      const wsApiRef = (template: Synthesized["api"]) => (template === synth.realtime ? '{"Ref":"WebSocketApi' : "ExportsOutputRefWebSocketApi");
+      for (const { label, template, fn, manageConnections } of deployedFunctions(synth)) {
+        const statements = statementsOfFunction(template, fn).filter((statement) => actionsOf(statement).includes("execute-api:ManageConnections"));
+        expect(statements.length, label).toBe(manageConnections ? 1 : 0);
+        for (const statement of statements) {
+          expect(actionsOf(statement), label).toEqual(["execute-api:ManageConnections"]);
+          const resource = JSON.stringify(statement.Resource);
+          expect(resource, label).toContain(`/${synth.config.stage}/POST/@connections/*"`);
+          expect(resource, label).toContain(":execute-api:us-east-1:123456789012:");
+          expect(resource, label).toContain(wsApiRef(template));
+        }
+        const endpoint = environmentOf(fn).WEBSOCKET_MANAGEMENT_ENDPOINT;
+        expect(endpoint !== undefined, label).toBe(manageConnections);
+        if (endpoint !== undefined) {
+          const json = JSON.stringify(endpoint);
+          expect(json, label).toMatch(/^\{"Fn::Join":\["",\["https:\/\//);
+          expect(json, label).toContain(wsApiRef(template));
+          expect(json, label).toContain(`"/${synth.config.stage}"]`);
+        }
+      }
+      // Nothing else in the stage may manage connections.
+      const granted = synth.all.flatMap((template) => allStatements(template)).filter((statement) => actionsOf(statement).includes("execute-api:ManageConnections"));
+      expect(granted).toHaveLength(deployedFunctions(synth).filter((f) => f.manageConnections).length);
+    }
+  });
+
+  it("lets only routes with `invokes` invoke a worker: exactly that worker's ARN, its name in TURN_WORKER_FUNCTION", () => {
+    const workerIds = new Map<string, string>(workers.map((worker) => [worker.name, functionByDescription(dev.realtime, workerLabel(worker.name))[0]]));
+    let invokers = 0;
+    for (const { label, template, fn, invokes } of deployedFunctions(dev)) {
+      const statements = statementsOfFunction(template, fn).filter((statement) => actionsOf(statement).some((action) => action.startsWith("lambda:")));
+      const environment = environmentOf(fn);
+      const workerVariables = Object.keys(environment).filter((name) => name.endsWith("_WORKER_FUNCTION"));
+      if (invokes.length === 0) {
+        expect(statements, label).toEqual([]);
+        expect(workerVariables, label).toEqual([]);
+        continue;
+      }
+      invokers++;
+      expect(statements.flatMap(actionsOf), label).toEqual(["lambda:InvokeFunction"]);
+      const resources = statements.flatMap((statement) => (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]));
+      expect(resources, label).toEqual(invokes.map((name) => ({ "Fn::GetAtt": [workerIds.get(name), "Arn"] })));
+      expect(workerVariables.sort(), label).toEqual(invokes.map(workerFunctionEnvName).sort());
+      for (const name of invokes) expect(environment[workerFunctionEnvName(name)], label).toEqual({ Ref: workerIds.get(name) });
+    }
+    expect(invokers).toBe(webSocketRoutes.filter((route) => (route.invokes ?? []).length > 0).length);
+    expect(invokers).toBeGreaterThan(0);
+    // No other lambda:InvokeFunction anywhere but SST's own custom-resource plumbing.
+    const invokeStatements = dev.all.flatMap((template) => allStatements(template)).filter((statement) => actionsOf(statement).includes("lambda:InvokeFunction"));
+    expect(invokeStatements).toHaveLength(invokers);
+  });
+
+  it("binds the ANTHROPIC_API_KEY secret only to the functions that run AI turns", () => {
+    for (const { label, template, fn, manageConnections } of deployedFunctions(dev)) {
+      const runsTurns = label.startsWith("Worker ") || (!label.startsWith("WS ") && manageConnections);
+      expect("SST_Secret_value_ANTHROPIC_API_KEY" in environmentOf(fn), label).toBe(runsTurns);
+      const ssm = statementsOfFunction(template, fn).filter((statement) => actionsOf(statement).includes("ssm:GetParameters"));
+      expect(ssm.length, label).toBe(runsTurns ? 1 : 0);
+      for (const statement of ssm) expect(JSON.stringify(statement.Resource), label).toContain("/Secret/ANTHROPIC_API_KEY/value");
     }
   });
 });
 
-describe("Api", () => {
-  it("runs every route on Node 22, arm64, with the stage's settings in its environment", () => {
+describe("functions", () => {
+  it("runs every function on Node 22, arm64, with the stage's settings and limits in its environment", () => {
     const config = stageConfig("prod", { ...testJwtEnv });
-    for (const [id, fn] of resources(prod.api, "AWS::Lambda::Function")) {
-      if (id.startsWith("CustomResourceHandler")) continue;
+    for (const [id, fn] of [...ownFunctions(dev.api), ...ownFunctions(dev.realtime)]) {
       expect(fn.Properties?.Runtime, id).toBe("nodejs22.x");
       expect(fn.Properties?.Architectures, id).toEqual(["arm64"]);
-      expect(fn.Properties?.Timeout, id).toBe(config.functions.timeoutSeconds);
-      const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect(variables).toMatchObject({
+    }
+    const functions = deployedFunctions(prod);
+    for (const { label, fn, timeoutSeconds } of functions) {
+      expect(fn.Properties?.Architectures, label).toEqual(["arm64"]);
+      expect(fn.Properties?.Timeout, label).toBe(timeoutSeconds);
+      expect(fn.Properties?.MemorySize, label).toBe(config.functions.memoryMb);
+      const variables = environmentOf(fn);
+      expect(variables, label).toMatchObject({
         JWT_ISSUER: testJwtEnv.COACH_JWT_ISSUER,
         JWT_AUDIENCE: testJwtEnv.COACH_JWT_AUDIENCE,
         JWT_JWKS_URI: `${testJwtEnv.COACH_JWT_ISSUER}/.well-known/jwks.json`,
         POWERTOOLS_SERVICE_NAME: "coach-prod",
         LOG_LEVEL: config.logLevel,
         CORS_ORIGINS: "https://app.example.test",
+        RATE_LIMIT_SESSION_PER_MINUTE: "60",
+        RATE_LIMIT_USER_PER_MINUTE: "120",
+        TURN_LOCK_SECONDS: "30",
+        ...conversationEnvironment(config.conversation),
       });
-      expect(JSON.stringify(variables.TABLE_NAME)).toContain("ExportsOutputRefTable");
+      expect(JSON.stringify(variables.TABLE_NAME), label).toContain("ExportsOutputRefTable");
     }
   });
 
+  it("gives each worker its own timeout and no Lambda retries of a failed async turn", () => {
+    for (const synth of [dev, prod]) {
+      for (const worker of workers) {
+        const [logicalId, fn] = functionByDescription(synth.realtime, workerLabel(worker.name));
+        expect(fn.Properties?.Timeout).toBe(worker.timeoutSeconds);
+        synth.realtime.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+          FunctionName: { Ref: logicalId },
+          Qualifier: "$LATEST",
+          MaximumRetryAttempts: 0,
+          MaximumEventAgeInSeconds: synth.config.conversation.workerMaxEventAgeSeconds,
+        });
+      }
+      // Only workers are invoked asynchronously.
+      synth.realtime.resourceCountIs("AWS::Lambda::EventInvokeConfig", workers.length);
+      synth.api.resourceCountIs("AWS::Lambda::EventInvokeConfig", 0);
+    }
+    expect(workers.find((worker) => worker.name === "turn")?.timeoutSeconds).toBe(300);
+  });
+
+  it("gives the REST send route the WebSocket management endpoint", () => {
+    const send = deployedFunctions(dev).find((f) => f.label === "POST /api/sessions/{id}/messages");
+    expect(send?.manageConnections).toBe(true);
+    expect(JSON.stringify(environmentOf(send?.fn ?? { Type: "" }).WEBSOCKET_MANAGEMENT_ENDPOINT)).toContain("ExportsOutputRefWebSocketApi");
+  });
+});
+
+describe("Api", () => {
   it("throttles, logs access and answers CORS preflight per stage", () => {
     for (const synth of [dev, prod]) {
       const { throttling } = synth.config;
@@ -193,21 +336,47 @@ describe("Api", () => {
   });
 });
 
+describe("Realtime", () => {
+  it("deploys the WebSocket API in every stage, throttled and access-logged through the account's shared logging role", () => {
+    for (const synth of [dev, prod, staging, personal]) {
+      const { throttling, stage } = synth.config;
+      synth.realtime.resourceCountIs("AWS::ApiGatewayV2::Api", 1);
+      synth.realtime.hasResourceProperties("AWS::ApiGatewayV2::Api", { Name: `${stage}-coach-realtime`, ProtocolType: "WEBSOCKET", RouteSelectionExpression: "$request.body.action" });
+      synth.realtime.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+        StageName: stage,
+        AutoDeploy: true,
+        DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: throttling.rateLimit, ThrottlingBurstLimit: throttling.burstLimit }),
+        AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp("connectionId") },
+      });
+      synth.realtime.resourceCountIs("Custom::APIGatewayCloudWatchRole", 1);
+    }
+  });
+
+  it("outputs the WebSocket URL and the worker function names", () => {
+    const outputs = (dev.realtime.toJSON() as { Outputs: Record<string, { Value: unknown }> }).Outputs;
+    expect(JSON.stringify(outputs.WebSocketUrl?.Value)).toMatch(/"wss:\/\/".*"\/dev"/);
+    expect(outputs.TurnWorkerFunctionName?.Value).toEqual({ Ref: functionByDescription(dev.realtime, workerLabel("turn"))[0] });
+  });
+});
+
 describe("Monitoring", () => {
-  it("alarms on every function: error rate (metric math), throttles and p99 duration", () => {
+  it("alarms on every function, workers included: error rate (metric math), throttles and p99 duration against its own timeout", () => {
     for (const synth of [dev, prod]) {
       const t = synth.config.alarms;
-      for (const route of httpRoutes) {
-        const label = httpRouteKey(route);
+      const functions = deployedFunctions(synth);
+      expect(functions.map((f) => f.label)).toContain(workerLabel("turn"));
+      for (const { label, timeoutSeconds } of functions) {
         const errorRate = alarmByName(synth, alarmIds.lambdaErrorRate(label));
         expect(errorRate.Threshold).toBe(t.lambdaErrorRatePercent);
         expect(JSON.stringify(errorRate.Metrics)).toContain("100 * failed / total");
         expect(JSON.stringify(errorRate.Metrics)).toContain('"MetricName":"Invocations"');
         expect(alarmByName(synth, alarmIds.lambdaThrottles(label)).Threshold).toBe(t.lambdaThrottles);
         const duration = alarmByName(synth, alarmIds.lambdaDurationP99(label));
-        expect(duration.Threshold).toBe(synth.config.functions.timeoutSeconds * 1000 * t.lambdaDurationP99FractionOfTimeout);
+        expect(duration.Threshold, label).toBe(timeoutSeconds * 1000 * t.lambdaDurationP99FractionOfTimeout);
         expect(duration.ExtendedStatistic).toBe("p99");
       }
+      const worker = alarmByName(synth, alarmIds.lambdaDurationP99(workerLabel("turn")));
+      expect(worker.Threshold).toBe(300_000 * t.lambdaDurationP99FractionOfTimeout);
     }
   });
 
@@ -237,9 +406,21 @@ describe("Monitoring", () => {
     expect(prod.config.alarms.lambdaErrorRatePercent).toBeLessThan(dev.config.alarms.lambdaErrorRatePercent);
   });
 
-  it("has no WebSocket alarms while the manifest has no WebSocket routes", () => {
-    const names = [...resources(dev.monitoring, "AWS::CloudWatch::Alarm").values()].map((alarm) => String(alarm.Properties?.AlarmName));
-    expect(names.filter((name) => name.includes("WebSocket"))).toEqual([]);
+  it("alarms on WebSocket integration and execution errors of this stage's WebSocket API", () => {
+    for (const synth of [dev, prod]) {
+      const t = synth.config.alarms;
+      for (const [id, metricName, threshold] of [
+        [alarmIds.webSocketIntegrationErrors, "IntegrationError", t.webSocketIntegrationErrors],
+        [alarmIds.webSocketExecutionErrors, "ExecutionError", t.webSocketExecutionErrors],
+      ] as const) {
+        const alarm = alarmByName(synth, id);
+        expect(alarm, id).toMatchObject({ Namespace: "AWS/ApiGateway", MetricName: metricName, Threshold: threshold, ComparisonOperator: "GreaterThanOrEqualToThreshold" });
+        const dimensions = JSON.stringify(alarm.Dimensions);
+        expect(dimensions, id).toContain('"Name":"ApiId","Value":{"Fn::ImportValue"');
+        expect(dimensions, id).toContain("ExportsOutputRefWebSocketApi");
+        expect(dimensions, id).toContain(`{"Name":"Stage","Value":"${synth.config.stage}"}`);
+      }
+    }
   });
 
   it("sends every alarm to the stage's topic and rolls critical ones into one composite alarm", () => {
@@ -257,10 +438,12 @@ describe("Monitoring", () => {
     const critical = [
       alarmIds.restApi5xxRate,
       alarmIds.restApiLatencyP99,
+      alarmIds.webSocketIntegrationErrors,
+      alarmIds.webSocketExecutionErrors,
       alarmIds.tableThrottledRequests,
       alarmIds.tableSystemErrors,
       alarmIds.providerErrorRate,
-      ...httpRoutes.map((route) => alarmIds.lambdaErrorRate(httpRouteKey(route))),
+      ...deployedFunctions(prod).map(({ label }) => alarmIds.lambdaErrorRate(label)),
     ];
     for (const id of critical) {
       const logicalId = logicalIdOf(id);
@@ -269,16 +452,31 @@ describe("Monitoring", () => {
     }
   });
 
-  it("draws one dashboard per stage with requests, errors, latency and custom metrics", () => {
+  it("draws one dashboard per stage with requests, errors, latency, WebSocket traffic, custom metrics and every function", () => {
     for (const synth of [dev, prod]) {
       const dashboards = [...resources(synth.monitoring, "AWS::CloudWatch::Dashboard").values()];
       expect(dashboards).toHaveLength(1);
       expect(dashboards[0]?.Properties?.DashboardName).toBe(`coach-${synth.config.stage}-service`);
       const body = JSON.stringify(dashboards[0]?.Properties?.DashboardBody);
-      for (const metric of ["Count", "5XXError", "Latency", "Invocations", "Errors", "Throttles", "Duration", "ThrottledRequests", "SystemErrors"]) {
+      for (const metric of [
+        "Count",
+        "5XXError",
+        "Latency",
+        "ConnectCount",
+        "MessageCount",
+        "IntegrationError",
+        "ExecutionError",
+        "Invocations",
+        "Errors",
+        "Throttles",
+        "Duration",
+        "ThrottledRequests",
+        "SystemErrors",
+      ]) {
         expect(body, metric).toContain(`\\"${metric}\\"`);
       }
       for (const metric of Object.values(metricNames)) expect(body, metric).toContain(metric);
+      for (const { label } of deployedFunctions(synth)) expect(body, label).toContain(`\\"title\\":\\"${label}\\"`);
     }
   });
 });
@@ -298,65 +496,9 @@ describe("stages", () => {
   });
 });
 
-describe("Realtime with WebSocket routes", () => {
-  const routes: WebSocketRoute[] = [
-    { routeKey: "$connect", handler: "packages/functions/src/ws/connect.handler", table: ["dynamodb:PutItem"], manageConnections: false },
-    {
-      routeKey: "send_message",
-      handler: "packages/functions/src/ws/send-message.handler",
-      table: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"],
-      manageConnections: true,
-    },
-  ];
-  let template: Template;
-
-  beforeAll(() => {
-    const app = new App({ mode: "deploy", stage: "dev", name: "coach", region: "us-east-1", account: "123456789012" });
-    const stack = new Stack(app, "Probe");
-    const config = stageConfig("dev", {});
-    const table = new dynamodb.Table(stack, "Table", { partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING } });
-    createWebSocketApi(stack, "dev", routes, {
-      common: commonFunctionProps(config, table),
-      tableArn: table.tableArn,
-      secrets: [],
-      timeout: functionTimeout(config),
-      rateLimit: 10,
-      burstLimit: 20,
-      logGroup: (routeKey) => functionLogGroup(stack, `ws ${routeKey}`, config),
-      accessLogGroup: () => functionLogGroup(stack, "ws access", config),
-    });
-    template = Template.fromStack(stack);
-  });
-
-  it("logs WebSocket access through the account's shared logging role", () => {
-    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", { AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp("connectionId") } });
-    template.resourceCountIs("Custom::APIGatewayCloudWatchRole", 1);
-  });
-
-  it("creates one route and one function per manifest entry", () => {
-    const routeKeys = [...resources(template, "AWS::ApiGatewayV2::Route").values()].map((route) => route.Properties?.RouteKey);
-    expect(routeKeys.sort()).toEqual(routes.map((route) => route.routeKey).sort());
-    const functions = [...resources(template, "AWS::Lambda::Function").keys()].filter((id) => !id.startsWith("CustomResourceHandler"));
-    expect(functions).toHaveLength(routes.length);
-    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", { AutoDeploy: true, StageName: "dev" });
-  });
-
-  it("grants ManageConnections only to routes that manage connections", () => {
-    for (const route of routes) {
-      const fnEntry = [...resources(template, "AWS::Lambda::Function").entries()].find(([, fn]) => fn.Properties?.Description === `WS ${route.routeKey}`);
-      expect(fnEntry, route.routeKey).toBeDefined();
-      const roleId = getAttTarget(fnEntry?.[1].Properties?.Role) ?? "";
-      const actions = statementsOfRole(template, roleId).flatMap(actionsOf);
-      expect(actions.includes("execute-api:ManageConnections"), route.routeKey).toBe(route.manageConnections);
-      expect(actions.filter((action) => action.startsWith("dynamodb:")).sort(), route.routeKey).toEqual([...route.table].sort());
-      const variables = (fnEntry?.[1].Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect("WEBSOCKET_MANAGEMENT_ENDPOINT" in variables, route.routeKey).toBe(route.manageConnections);
-    }
-  });
-});
-
-// Keeps `slug` honest: alarm names stay readable and unique per route.
-it("gives every route a distinct alarm slug", () => {
-  const slugs = httpRoutes.map((route) => slug(httpRouteKey(route)));
+// Keeps `slug` honest: alarm names stay readable and unique per function.
+it("gives every function a distinct alarm slug", () => {
+  const labels = [...httpRoutes.map(httpRouteKey), ...webSocketRoutes.map((route) => webSocketLabel(route.routeKey)), ...workers.map((worker) => workerLabel(worker.name))];
+  const slugs = labels.map(slug);
   expect(new Set(slugs).size).toBe(slugs.length);
 });

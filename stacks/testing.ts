@@ -7,7 +7,10 @@
  * them (esbuild, locally) in `app.finish()`, and until then each keeps an
  * inline placeholder. `build: true` runs `app.finish()` as `sst build` does:
  * handlers are bundled, real handler paths and the app's default removal
- * policy are applied. It takes seconds, so only tests that need it use it.
+ * policy are applied. It bundles every handler with esbuild (one at a time on
+ * a two-core machine) and takes most of a test file's time, so each test file
+ * does at most one `build: true` synthesis and reuses its templates across
+ * all its assertions; other stages are synthesized with `build: false`.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -53,10 +56,10 @@ export async function synthesize(stage: string, options: { build: boolean }): Pr
   await config.stacks(app);
   if (options.build) await app.finish();
   const storage = Template.fromStack(getStack(Storage));
-  const api = Template.fromStack(getStack(Api));
   const realtime = Template.fromStack(getStack(Realtime));
+  const api = Template.fromStack(getStack(Api));
   const monitoring = Template.fromStack(getStack(Monitoring));
-  return { app, config: stageConfig(stage), storage, api, realtime, monitoring, all: [storage, api, realtime, monitoring] };
+  return { app, config: stageConfig(stage), storage, api, realtime, monitoring, all: [storage, realtime, api, monitoring] };
 }
 
 type Json = Record<string, unknown>;
@@ -140,3 +143,22 @@ export function restMethods(template: Template): Map<string, Resource> {
   }
   return methods;
 }
+
+/** Lambda functions of a template other than SST's custom-resource handler, by logical id. */
+export function ownFunctions(template: Template): Map<string, Resource> {
+  return new Map([...resources(template, "AWS::Lambda::Function")].filter(([id]) => !isSstCustomResourceHandler(id)));
+}
+
+/** The function (logical id and resource) whose Description is exactly `description`. */
+export function functionByDescription(template: Template, description: string): [string, Resource] {
+  const found = [...ownFunctions(template)].filter(([, fn]) => fn.Properties?.Description === description);
+  if (found.length !== 1 || found[0] === undefined) throw new Error(`${found.length} functions described "${description}"`);
+  return found[0];
+}
+
+export const environmentOf = (fn: Resource): Record<string, unknown> =>
+  (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+
+/** Statements of the inline policies on a function's execution role. */
+export const statementsOfFunction = (template: Template, fn: Resource): PolicyStatementJson[] =>
+  statementsOfRole(template, getAttTarget(fn.Properties?.Role) ?? "");
