@@ -61,11 +61,11 @@ export async function runTurn(ticket: TurnTicket, options: TurnOptions): Promise
   let deltas = 0;
   let firstDeltaMs: number | undefined;
   let usage: MessageEntity.TokenUsage | undefined;
-  let lastExtended = Date.now();
+  const heartbeat = keepLockAlive(ticket, workerId);
   await sink.send({ type: "typing_indicator", sessionId: ticket.sessionId, on: true });
   try {
     const messages = await recentHistory(ticket.sessionId, ticket.userSeq, options.historyWindow ?? 40);
-    for await (const event of options.provider.stream({ flow: session.flow, phase: session.phase, messages })) {
+    for await (const event of options.provider.stream({ flow: session.flow, phase: session.phase, messages, signal: heartbeat.signal })) {
       if (event.type === "done") {
         usage = event.usage;
         continue;
@@ -75,18 +75,16 @@ export async function runTurn(ticket: TurnTicket, options: TurnOptions): Promise
       deltas++;
       text += event.text;
       coalescer.push(event.text);
-      if (Date.now() - lastExtended > (lockSeconds * 1000) / 3) {
-        if (!(await extendLock(ticket.sessionId, ticket.turnId, workerId))) throw new LockLost();
-        lastExtended = Date.now();
-      }
     }
+    if (heartbeat.signal.aborted) throw new LockLost();
     if (!text) throw new ProviderError("The provider returned an empty reply", true);
     await coalescer.close();
     const message = await storeReply(ticket, { content: text, usage });
     await sink.send({ type: "message_complete", message });
     return { kind: "completed", message, deltas, frames: coalescer.frames, firstDeltaMs, totalMs: performance.now() - started };
-  } catch (error) {
+  } catch (caught) {
     coalescer.discard();
+    const error = heartbeat.signal.aborted ? new LockLost(undefined, { cause: caught }) : caught;
     const lockLost = error instanceof LockLost;
     if (!lockLost) await releaseLock(ticket).catch(() => undefined);
     const retryable = lockLost || !(error instanceof ProviderError) || error.retryable;
@@ -108,8 +106,26 @@ export async function runTurn(ticket: TurnTicket, options: TurnOptions): Promise
       totalMs: performance.now() - started,
     };
   } finally {
+    heartbeat.stop();
     await sink.send({ type: "typing_indicator", sessionId: ticket.sessionId, on: false }).catch(() => undefined);
   }
+}
+
+/**
+ * Renews the turn lock on a timer while the turn runs, whether or not the
+ * provider is producing deltas (a slow first token or an SDK backoff must not
+ * let it lapse). If the lock is lost, the signal aborts the provider.
+ */
+function keepLockAlive(ticket: TurnTicket, workerId: string) {
+  const controller = new AbortController();
+  const timer = setInterval(() => {
+    extendLock(ticket.sessionId, ticket.turnId, workerId)
+      .then((held) => {
+        if (!held) controller.abort();
+      })
+      .catch(() => undefined); // a missed renewal is retried on the next tick, with two thirds of the period still left
+  }, (lockSeconds * 1000) / 3);
+  return { signal: controller.signal, stop: () => clearInterval(timer) };
 }
 
 class LockLost extends Error {
