@@ -1,3 +1,4 @@
+import { Duration } from "aws-cdk-lib";
 import * as apigateway from "aws-cdk-lib/aws-apigateway";
 import { ApiGatewayV1Api, type ApiGatewayV1ApiFunctionRouteProps, type StackContext, use } from "sst/constructs";
 import { httpRouteKey, httpRoutes } from "../packages/functions/src/manifest";
@@ -35,8 +36,8 @@ export function Api({ stack, app }: StackContext) {
         logGroup: functionLogGroup(stack, key, config),
         // Merged over the defaults' environment by SST.
         ...(manageConnections ? { environment: { WEBSOCKET_MANAGEMENT_ENDPOINT: webSocket.callbackUrl } } : {}),
-        // The one REST route that posts to connections runs the AI turn inline (the REST fallback of send_message).
-        ...(manageConnections ? { bind: [anthropicApiKey] } : {}),
+        ...(route.secrets?.includes("ANTHROPIC_API_KEY") ? { bind: [anthropicApiKey] } : {}),
+        ...(route.timeoutSeconds ? { timeout: route.timeoutSeconds } : {}),
       },
     };
   }
@@ -93,7 +94,7 @@ export function Api({ stack, app }: StackContext) {
       manageConnectionsStatementFor(route.manageConnections === true, webSocket.connectionsArn),
     ];
     for (const statement of statements) if (statement) fn.attachPermissions([toPolicyStatement(statement)]);
-    return { label: key, function: fn, timeout: functionTimeout(config) };
+    return { label: key, function: fn, timeout: route.timeoutSeconds ? Duration.seconds(route.timeoutSeconds) : functionTimeout(config) };
   });
 
   stack.addOutputs({ ApiUrl: api.customDomainUrl ?? api.url });

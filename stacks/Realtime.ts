@@ -99,7 +99,7 @@ export function Realtime({ stack, app }: StackContext) {
       timeout: worker.timeoutSeconds,
       logGroup: functionLogGroup(stack, `worker ${worker.name}`, config),
       environment: { ...common.environment, ...(worker.manageConnections ? managementEnvironment : {}) },
-      bind: [anthropicApiKey],
+      bind: worker.secrets?.includes("ANTHROPIC_API_KEY") ? [anthropicApiKey] : [],
       // Invoked asynchronously. A failed turn is not retried by Lambda: the
       // worker has already told the client (session_error) and released the
       // lock, and resending is the client's call; a duplicate delivery would
@@ -128,6 +128,7 @@ export function Realtime({ stack, app }: StackContext) {
         ...(route.manageConnections ? managementEnvironment : {}),
         ...invocation.environment,
       },
+      bind: route.secrets?.includes("ANTHROPIC_API_KEY") ? [anthropicApiKey] : [],
     });
     const statements = [
       tableStatementFor(route.table, table.tableArn),

@@ -58,6 +58,7 @@ interface DeployedFunction {
   readonly table: readonly string[];
   readonly manageConnections: boolean;
   readonly invokes: readonly string[];
+  readonly secrets: readonly string[];
   readonly timeoutSeconds: number;
 }
 
@@ -71,17 +72,47 @@ function deployedFunctions(synth: Synthesized): DeployedFunction[] {
       const logicalId = getAttTarget((methods.get(label)?.Properties?.Integration as { Uri: unknown }).Uri) ?? "";
       const fn = restFunctions.get(logicalId);
       if (fn === undefined) throw new Error(`no function for ${label}`);
-      return { label, template: synth.api, logicalId, fn, table: route.table, manageConnections: route.manageConnections === true, invokes: [], timeoutSeconds: timeout };
+      return {
+        label,
+        template: synth.api,
+        logicalId,
+        fn,
+        table: route.table,
+        manageConnections: route.manageConnections === true,
+        invokes: [],
+        secrets: route.secrets ?? [],
+        timeoutSeconds: route.timeoutSeconds ?? timeout,
+      };
     }),
     ...webSocketRoutes.map((route) => {
       const label = webSocketLabel(route.routeKey);
       const [logicalId, fn] = functionByDescription(synth.realtime, label);
-      return { label, template: synth.realtime, logicalId, fn, table: route.table, manageConnections: route.manageConnections, invokes: route.invokes ?? [], timeoutSeconds: timeout };
+      return {
+        label,
+        template: synth.realtime,
+        logicalId,
+        fn,
+        table: route.table,
+        manageConnections: route.manageConnections,
+        invokes: route.invokes ?? [],
+        secrets: route.secrets ?? [],
+        timeoutSeconds: timeout,
+      };
     }),
     ...workers.map((worker) => {
       const label = workerLabel(worker.name);
       const [logicalId, fn] = functionByDescription(synth.realtime, label);
-      return { label, template: synth.realtime, logicalId, fn, table: worker.table, manageConnections: worker.manageConnections, invokes: [], timeoutSeconds: worker.timeoutSeconds };
+      return {
+        label,
+        template: synth.realtime,
+        logicalId,
+        fn,
+        table: worker.table,
+        manageConnections: worker.manageConnections,
+        invokes: [],
+        secrets: worker.secrets ?? [],
+        timeoutSeconds: worker.timeoutSeconds,
+      };
     }),
   ];
 }
@@ -250,9 +281,11 @@ describe("IAM", () => {
     expect(invokeStatements).toHaveLength(invokers);
   });
 
-  it("binds the ANTHROPIC_API_KEY secret only to the functions that run AI turns", () => {
-    for (const { label, template, fn, manageConnections } of deployedFunctions(dev)) {
-      const runsTurns = label.startsWith("Worker ") || (!label.startsWith("WS ") && manageConnections);
+  it("binds the ANTHROPIC_API_KEY secret to exactly the functions whose manifest entry lists it", () => {
+    const listing = deployedFunctions(dev).filter(({ secrets }) => secrets.includes("ANTHROPIC_API_KEY"));
+    expect(listing.map(({ label }) => label).sort()).toEqual(["POST /api/sessions/{id}/messages", "Worker turn"].sort());
+    for (const { label, template, fn, secrets } of deployedFunctions(dev)) {
+      const runsTurns = secrets.includes("ANTHROPIC_API_KEY");
       expect("SST_Secret_value_ANTHROPIC_API_KEY" in environmentOf(fn), label).toBe(runsTurns);
       const ssm = statementsOfFunction(template, fn).filter((statement) => actionsOf(statement).includes("ssm:GetParameters"));
       expect(ssm.length, label).toBe(runsTurns ? 1 : 0);

@@ -18,6 +18,9 @@ export type TableAction =
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
+/** Secrets a function may read (SST Config.Secret, bound only to the functions that list it). */
+export type SecretName = "ANTHROPIC_API_KEY";
+
 export interface HttpRoute {
   readonly method: HttpMethod;
   /** API Gateway path template, e.g. `/api/sessions/{id}`. */
@@ -29,6 +32,9 @@ export interface HttpRoute {
   readonly table: readonly TableAction[];
   /** Whether the function posts to WebSocket connections through the `@connections` API. */
   readonly manageConnections?: boolean;
+  readonly secrets?: readonly SecretName[];
+  /** Overrides the stage's function timeout (API Gateway REST integrations end at 29 s regardless). */
+  readonly timeoutSeconds?: number;
 }
 
 export interface WebSocketRoute {
@@ -40,6 +46,7 @@ export interface WebSocketRoute {
   readonly manageConnections: boolean;
   /** Workers (by name) this route invokes asynchronously; each gets lambda:InvokeFunction on exactly those. */
   readonly invokes?: readonly WorkerName[];
+  readonly secrets?: readonly SecretName[];
 }
 
 /** A function no route calls directly: invoked asynchronously by the routes that name it. */
@@ -50,6 +57,7 @@ export interface WorkerFunction {
   readonly manageConnections: boolean;
   /** Its own timeout, far past API Gateway's 29 s integration limit. */
   readonly timeoutSeconds: number;
+  readonly secrets?: readonly SecretName[];
 }
 
 const read = ["dynamodb:GetItem", "dynamodb:Query"] as const;
@@ -83,6 +91,9 @@ export const httpRoutes: readonly HttpRoute[] = [
     auth: "user",
     table: unique(acceptMessage, runTurn, fanout),
     manageConnections: true,
+    // It runs a whole AI turn inside the request: give it all of API Gateway's 29 s.
+    secrets: ["ANTHROPIC_API_KEY"],
+    timeoutSeconds: 29,
   },
   { method: "POST", path: "/api/sessions/{id}/resume", handler: "packages/functions/src/http/sessions/resume.handler", auth: "user", table: [...read, "dynamodb:UpdateItem"] },
   { method: "POST", path: "/api/sessions/{id}/resolve", handler: "packages/functions/src/http/sessions/resolve.handler", auth: "user", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
@@ -104,6 +115,7 @@ export const workers = [
     table: unique(runTurn, fanout),
     manageConnections: true,
     timeoutSeconds: 300,
+    secrets: ["ANTHROPIC_API_KEY"],
   },
 ] as const satisfies readonly WorkerFunction[];
 export type WorkerName = (typeof workers)[number]["name"];
