@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { VisibleError } from "../error";
+import { invalidInput } from "../util/invalid-input";
+import { DraftUpdate, applyDraftUpdate } from "./draft";
+import type { FlowTool, FlowToolCall, FlowToolOutcome } from "./flow-definition";
+import { reduce, type OkrEffect, type OkrState } from "./flow";
+import { Phase } from "./phases";
+import { describeScore } from "./prompts";
+import { scoreDraft } from "./rubric";
+
+export const UPDATE_DRAFT = "update_okr_draft";
+export const PROPOSE_TRANSITION = "propose_phase_transition";
+
+/** The input of the `propose_phase_transition` tool. */
+export const ProposeTransition = z.object({
+  to: Phase.describe("The phase to move to"),
+  reason: z.string().trim().min(1).max(500).describe("Why, in a sentence"),
+});
+export type ProposeTransition = z.infer<typeof ProposeTransition>;
+
+/** A tool input's JSON Schema as Claude takes it (`input_schema`): the accepted input, without `$schema`. */
+export function toolInputSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _, ...jsonSchema } = z.toJSONSchema(schema, { io: "input" }) as Record<string, unknown>;
+  return jsonSchema;
+}
+
+export const okrTools: readonly FlowTool[] = [
+  {
+    name: UPDATE_DRAFT,
+    description:
+      "Change the OKR draft: set or replace the objective, add or change key results (by id; new ones get the next free id), remove key results by id. The draft is validated and scored by the rubric; the result gives the new scores or why the update was rejected (then nothing changed).",
+    schema: DraftUpdate,
+    inputSchema: toolInputSchema(DraftUpdate),
+  },
+  {
+    name: PROPOSE_TRANSITION,
+    description:
+      "Move the session to another phase (discovery, refinement, kr_discovery, validation, complete). Moving back is always allowed; moving forward only through phases whose exit criteria hold; complete only when the set passes the rubric.",
+    schema: ProposeTransition,
+    inputSchema: toolInputSchema(ProposeTransition),
+  },
+];
+
+/**
+ * Runs one tool call against the state. Invalid input throws a VisibleError
+ * (kind "invalid") and changes nothing; a refused transition is not an error
+ * but a `transition_rejected` effect the model reads about in the result.
+ */
+export function applyTool(state: OkrState, call: FlowToolCall): FlowToolOutcome<OkrState, OkrEffect> {
+  switch (call.name) {
+    case UPDATE_DRAFT: {
+      const draft = applyDraftUpdate(state.draft, call.input);
+      const step = reduce(state, { type: "draft_updated", draft });
+      const saved = step.state.draftVersion === state.draftVersion ? `No change; the draft stays at version ${state.draftVersion}.` : `Saved draft version ${step.state.draftVersion}.`;
+      return { ...step, result: [saved, ...transitionLines(step.effects), `Phase: ${step.state.phase}.`, `Rubric: ${describeScore(scoreDraft(step.state.draft))}`].join("\n") };
+    }
+    case PROPOSE_TRANSITION: {
+      const parsed = ProposeTransition.safeParse(call.input);
+      if (!parsed.success) throw invalidInput(parsed.error, "okr.invalid_transition");
+      const step = reduce(state, { type: "transition_requested", to: parsed.data.to, by: "assistant", reason: parsed.data.reason });
+      return { ...step, result: [...transitionLines(step.effects), `Phase: ${step.state.phase}.`].join("\n") };
+    }
+    default:
+      throw new VisibleError("invalid", "okr.unknown_tool", `There is no tool called ${call.name}`, { tools: okrTools.map((t) => t.name) });
+  }
+}
+
+function transitionLines(effects: readonly OkrEffect[]): string[] {
+  return effects.map((effect) =>
+    effect.type === "phase_transition"
+      ? `Moved from ${effect.from} to ${effect.to} (${effect.by}): ${effect.reason}`
+      : `Transition to ${effect.to} rejected: ${effect.reason}`,
+  );
+}
