@@ -11,7 +11,7 @@ import { VisibleError } from "../error";
 import * as RateLimit from "../ratelimit";
 import { documentClient, tableName } from "../table";
 import { fn } from "../util";
-import { acquireLock, acquireLockWrite, readLock } from "./lock";
+import { acquireLock, acquireLockWrite, readLock, releaseLock } from "./lock";
 
 export const SendInput = z.object({
   sessionId: SessionId,
@@ -55,7 +55,7 @@ export const acceptUserMessage = fn(SendInput, async (input): Promise<Accepted> 
   for (let attempt = 1; ; attempt++) {
     const session = await loadOwnedSession(input.sessionId);
     const earlier = await findByClientMessageId(input.sessionId, input.clientMessageId);
-    if (earlier) return duplicateOf(earlier, session.messageCount, userId);
+    if (earlier) return duplicateOf(earlier, userId);
 
     await RateLimit.consume([
       { key: `session#${session.id}`, perMinute: RateLimit.rateLimits.sessionPerMinute },
@@ -110,13 +110,24 @@ async function findByClientMessageId(sessionId: string, clientMessageId: string)
   return MessageEntity.fromItem(message.Item);
 }
 
-async function duplicateOf(message: MessageEntity.Message, messageCount: number, userId: string): Promise<Accepted> {
-  const answered = messageCount > message.seq;
-  if (answered || (await readLock(message.sessionId))) return { kind: "duplicate", message };
+async function duplicateOf(message: MessageEntity.Message, userId: string): Promise<Accepted> {
+  if ((await isAnswered(message)) || (await readLock(message.sessionId))) return { kind: "duplicate", message };
   // Its reply failed and nothing runs now: this resend is the retry.
   const turnId = ulid();
   if (!(await acquireLock(message.sessionId, turnId, message.seq))) return { kind: "duplicate", message };
+  // A reply stored (with its lock released) between the checks above and taking the lock is visible now:
+  // the reply and the release commit together, so a read under our lock is the truth.
+  if (await isAnswered(message)) {
+    await releaseLock(message.sessionId, turnId);
+    return { kind: "duplicate", message };
+  }
   return { kind: "duplicate", message, ticket: { sessionId: message.sessionId, userId, turnId, userSeq: message.seq } };
+}
+
+/** Whether anything was stored after the message (its reply; no user message can follow an unanswered one). */
+async function isAnswered(message: MessageEntity.Message): Promise<boolean> {
+  const session = await loadOwnedSession(message.sessionId);
+  return session.messageCount > message.seq;
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { documentClient, tableName } from "../table";
 
 /**
@@ -79,6 +79,15 @@ export function releaseLockWrite(sessionId: string, turnId: string) {
       ExpressionAttributeValues: { ":turn": turnId },
     },
   };
+}
+
+/** Releases the lock if this turn still holds it; a lock another turn holds is left alone. */
+export async function releaseLock(sessionId: string, turnId: string): Promise<void> {
+  try {
+    await documentClient.send(new DeleteCommand(releaseLockWrite(sessionId, turnId).Delete));
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
 }
 
 async function conditionalUpdate(
