@@ -1,0 +1,83 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { withActor } from "@coach/core/actor";
+import * as Turn from "@coach/core/turn";
+import { testStackConfig } from "../../../../test/env";
+import { startLocalStack, type LocalStack } from "../../../local/src/stack";
+import { apiClient, newUser, type Api } from "../support/api";
+import { closeAllClients, expectCleanTraffic, RealtimeClient, sendAndAwaitReply, sleep, storedMessages } from "./support/ws-client";
+
+// Core reads the lock period once at import: set it before anything imports core (this file has its own module graph).
+vi.hoisted(() => {
+  process.env.TURN_LOCK_SECONDS = "1";
+});
+
+let stack: LocalStack;
+let api: Api;
+const clients: RealtimeClient[] = [];
+
+const connect = async (user: string) => {
+  const client = await RealtimeClient.connect(stack, user);
+  clients.push(client);
+  return client;
+};
+
+beforeAll(async () => {
+  stack = await startLocalStack(testStackConfig());
+  api = apiClient(stack);
+});
+
+afterEach(async () => {
+  expectCleanTraffic(...clients.splice(0));
+  await closeAllClients();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** A message accepted (stored, lock taken) whose turn never runs: the worker died before it started. */
+const acceptWithoutTurn = (user: string, sessionId: string, clientMessageId: string) =>
+  withActor({ type: "user", userId: user }, () => Turn.acceptUserMessage({ sessionId, clientMessageId, content: "the worker died on this one" }));
+
+describe("a killed turn's lock", () => {
+  it("refuses new messages with turn_in_progress while it holds, and expires so the session is usable again", async () => {
+    expect(Turn.lockSeconds).toBe(1);
+    const user = newUser();
+    const session = await api.createSession(user);
+    const accepted = await acceptWithoutTurn(user, session.id, "c-dead");
+    expect(accepted.kind).toBe("accepted");
+
+    const client = await connect(user);
+    const refused = await client.expectError({ action: "send_message", sessionId: session.id, clientMessageId: "c-new-1", content: "anyone there?" }, "turn_in_progress");
+    expect(refused).toMatchObject({ retryable: true, clientMessageId: "c-new-1" });
+    const status = await client.request({ action: "get_session_status", sessionId: session.id }, "session_status");
+    expect(status.turnInProgress).toBe(true);
+
+    await sleep(1_300);
+    const next = await sendAndAwaitReply(client, session.id, "c-new-1", "anyone there?");
+    expect(next.accepted.message.seq).toBe(2);
+    expect(next.complete.message.seq).toBe(3);
+    const stored = await storedMessages(api, user, session.id);
+    expect(stored.map((message) => `${message.seq}:${message.role}`)).toEqual(["1:user", "2:user", "3:assistant"]);
+  });
+
+  it("after it expires, a resend of the dead turn's clientMessageId is the retry and gets the reply", async () => {
+    const user = newUser();
+    const session = await api.createSession(user);
+    const accepted = await acceptWithoutTurn(user, session.id, "c-dead");
+    const client = await connect(user);
+    // While the lock holds, the resend is only the original message again (no second turn).
+    const early = await client.request(
+      { action: "send_message", sessionId: session.id, clientMessageId: "c-dead", content: "the worker died on this one" },
+      "message_accepted",
+    );
+    expect(early.message).toEqual(accepted.message);
+
+    await sleep(1_300);
+    const retry = await sendAndAwaitReply(client, session.id, "c-dead", "the worker died on this one");
+    expect(retry.accepted.message).toEqual(accepted.message);
+    expect(retry.complete.message.seq).toBe(2);
+    const stored = await storedMessages(api, user, session.id);
+    expect(stored.map((message) => `${message.seq}:${message.role}`)).toEqual(["1:user", "2:assistant"]);
+  });
+});
