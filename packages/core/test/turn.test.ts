@@ -3,6 +3,7 @@ import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { withActor } from "@coach/core/actor";
 import { offlineCoach, ProviderError, type AiProvider } from "@coach/core/ai";
+import * as Coaching from "@coach/core/coaching";
 import * as Conversation from "@coach/core/conversation";
 import { VisibleError } from "@coach/core/error";
 import type { ServerEvent } from "@coach/core/realtime";
@@ -110,9 +111,51 @@ describe("running a turn", () => {
     expect(outcome.frames).toBeLessThan(outcome.deltas);
     expect(outcome.message).toMatchObject({ seq: 2, role: "assistant", status: "complete", id: `${session.id}.m2` });
     expect(outcome.message.usage?.outputTokens).toBeGreaterThan(0);
-    expect(events.map((e) => e.type)).toEqual(["typing_indicator", ...deltas.map(() => "message_delta"), "message_complete", "typing_indicator"]);
+    // The OKR coach drafts an objective from the first message, which moves discovery on before the reply streams.
+    expect(events.map((e) => e.type)).toEqual([
+      "typing_indicator",
+      "phase_transition",
+      ...deltas.map(() => "message_delta"),
+      "message_complete",
+      "typing_indicator",
+    ]);
+    expect(events[1]).toEqual({ type: "phase_transition", sessionId: session.id, from: "discovery", to: "refinement" });
     expect(await Turn.readLock(session.id)).toBeUndefined();
     expect((await as(user, () => Conversation.history({ sessionId: session.id }))).messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+  });
+
+  it("stores the flow's new state and phase through its tools, and records the transition", async () => {
+    const user = newUser();
+    const session = await newSession(user);
+    const { ticket } = await as(user, () =>
+      Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c1", content: "I want to grow our weekly active users this quarter" }),
+    );
+    await as(user, () => Turn.runTurn(ticket!, { provider: offlineCoach(), sink: collectingSink().sink, requestId: "r1" }));
+    const okrs = await as(user, () => Coaching.okrSet(session.id));
+    expect(okrs.draft.objective?.statement).toMatch(/weekly active users/i);
+    expect(okrs.draftVersion).toBe(1);
+    expect(okrs.phase).toBe("refinement");
+    expect(okrs.transitions).toEqual([expect.objectContaining({ from: "discovery", to: "refinement", by: "rule" })]);
+    expect((await as(user, () => Conversation.get(session.id))).phase).toBe("refinement");
+  });
+
+  it("reports an invalid tool input back to the model and stores nothing", async () => {
+    const user = newUser();
+    const session = await newSession(user);
+    const { ticket } = await as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c1", content: "hi" }));
+    const results: { content: string; isError?: boolean }[] = [];
+    const toolUser: AiProvider = {
+      name: "tool-user",
+      async *stream(request) {
+        results.push(await request.runTool!({ id: "t1", name: "update_okr_draft", input: { objective: { statement: 42 } } }));
+        yield { type: "delta", text: "Let me try again." };
+        yield { type: "done", usage: { inputTokens: 1, outputTokens: 1 } };
+      },
+    };
+    const outcome = await as(user, () => Turn.runTurn(ticket!, { provider: toolUser, sink: collectingSink().sink, requestId: "r" }));
+    expect(outcome.kind).toBe("completed");
+    expect(results).toEqual([{ content: expect.stringContaining("objective"), isError: true }]);
+    expect((await as(user, () => Coaching.okrSet(session.id))).draftVersion).toBe(0);
   });
 
   it("on a provider failure mid-stream stores nothing, reports a retryable error and frees the session; a resend then retries", async () => {

@@ -106,6 +106,15 @@ export const httpRoutes: readonly HttpRoute[] = [
     table: ["dynamodb:GetItem", "dynamodb:PutItem"],
   },
   { method: "GET", path: "/api/sessions/{id}/export", handler: "packages/functions/src/http/sessions/export.handler", auth: "user", table: read },
+  { method: "GET", path: "/api/sessions/{id}/okrs", handler: "packages/functions/src/http/sessions/okrs.handler", auth: "user", table: read },
+  {
+    method: "POST",
+    path: "/api/sessions/{id}/transition",
+    handler: "packages/functions/src/http/sessions/transition.handler",
+    auth: "user",
+    table: unique(read, fanout, ["dynamodb:PutItem", "dynamodb:UpdateItem"]),
+    manageConnections: true,
+  },
 ];
 
 export const workers = [

@@ -479,6 +479,14 @@ describe("GET /api/sessions/{id}/export", () => {
       session: expect.objectContaining({ id: session.id, userId: user, messageCount: 2 }),
       messages: stored,
       feedback: [expect.objectContaining({ messageId: stored[1]!.id, rating: "up", comment: "Good question", userId: user })],
+      // Messages appended directly (no turn ran): the OKR flow is still at its start.
+      okr: {
+        phase: "discovery",
+        draft: { objective: null, keyResults: [] },
+        draftVersion: 0,
+        scores: expect.objectContaining({ complete: false, passes: false }),
+        transitions: [],
+      },
       exportedAt: expect.stringMatching(ISO_TIMESTAMP),
     });
     expect((await api.get(`/api/sessions/${session.id}/export?format=json`, { as: user })).body.messages).toEqual(stored);

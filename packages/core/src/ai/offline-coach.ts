@@ -1,31 +1,35 @@
+import { flowFor } from "../flow/registry";
 import { ProviderError, type AiProvider, type ProviderEvent, type ProviderRequest } from "./provider";
 
 /**
- * The offline coach: deterministic, no network. It answers in the voice of a
- * coach and streams word by word, so relaying, coalescing and ordering are
- * exercised exactly as with a real model.
+ * The offline coach: deterministic, no network. The session's flow decides
+ * what it says and which tool calls it makes (the OKR coach drafts through
+ * the same `update_okr_draft` tool Claude uses, so the same validation and
+ * rubric apply); the reply streams word by word, so relaying, coalescing and
+ * ordering are exercised exactly as with a real model.
  */
 export interface OfflineCoachOptions {
   /** Pause between deltas, to make turns take time (fault tests, demos). */
   delayMs?: number;
   /** Fail with a retryable error after this many deltas (fault tests). */
   failAfterDeltas?: number;
+  /** Today as YYYY-MM-DD, to resolve "by June 30"; defaults to the clock. */
+  today?: string;
 }
-
-const openers: Record<string, string> = {
-  discovery: "Let's find the outcome that matters most.",
-  refinement: "Let's sharpen that objective.",
-  kr_discovery: "Now let's make it measurable.",
-  validation: "Let's check this set holds together.",
-  complete: "Your OKRs are complete.",
-};
 
 export function offlineCoach(options: OfflineCoachOptions = {}): AiProvider {
   return {
     name: "offline-coach",
     async *stream(request: ProviderRequest): AsyncIterable<ProviderEvent> {
-      const reply = replyTo(request);
-      const words = reply.split(/(?<= )/);
+      const flow = flowFor(request.flow);
+      const userMessage = [...request.messages].reverse().find((m) => m.role === "user")?.content ?? "";
+      const state = request.state ?? flow.initialState();
+      const reply = flow.offlineReply(state, userMessage, request.messages, { today: options.today ?? new Date().toISOString().slice(0, 10) });
+      for (const call of reply.toolCalls) {
+        if (!request.runTool) break;
+        await request.runTool({ id: `offline-${call.name}`, name: call.name, input: call.input });
+      }
+      const words = reply.text.split(/(?<=\s)/);
       let sent = 0;
       for (const word of words) {
         if (options.failAfterDeltas !== undefined && sent >= options.failAfterDeltas) {
@@ -37,16 +41,9 @@ export function offlineCoach(options: OfflineCoachOptions = {}): AiProvider {
         sent++;
       }
       const inputTokens = request.messages.reduce((sum, m) => sum + approximateTokens(m.content), 0);
-      yield { type: "done", usage: { inputTokens, outputTokens: approximateTokens(reply) } };
+      yield { type: "done", usage: { inputTokens, outputTokens: approximateTokens(reply.text) } };
     },
   };
-}
-
-function replyTo(request: ProviderRequest): string {
-  const last = [...request.messages].reverse().find((m) => m.role === "user")?.content.trim() ?? "";
-  const opener = openers[request.phase] ?? "Tell me more.";
-  const echo = last.length > 120 ? `${last.slice(0, 117)}...` : last;
-  return `${opener} You said: "${echo}". What would be different in three months if this went well, and how would you know?`;
 }
 
 /** About four characters a token, as the providers count English text. */

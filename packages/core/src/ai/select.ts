@@ -23,9 +23,10 @@ let processClaude: AiProvider | undefined;
  * The provider for this process, chosen from the environment. The Claude
  * provider (and its SDK client) is made once per process from `process.env`;
  * a bad ANTHROPIC_* setting throws a ClaudeConfigError. The offline coach's
- * fault knobs (OFFLINE_COACH_DELAY_MS, OFFLINE_COACH_FAIL_AFTER) exist for
- * fault tests and demos; they are read per call so a test can change them
- * between turns.
+ * knobs (OFFLINE_COACH_DELAY_MS, OFFLINE_COACH_FAIL_AFTER, and
+ * OFFLINE_COACH_TODAY for reproducible dates) exist for fault tests, demos and
+ * the README's sample transcript; they are read per call so a test can change
+ * them between turns.
  */
 export function selectProvider(env: NodeJS.ProcessEnv = process.env): AiProvider {
   if (providerName(env) === "claude") {
@@ -39,5 +40,7 @@ export function selectProvider(env: NodeJS.ProcessEnv = process.env): AiProvider
     if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${raw}"`);
     return value;
   };
-  return offlineCoach({ delayMs: number("OFFLINE_COACH_DELAY_MS"), failAfterDeltas: number("OFFLINE_COACH_FAIL_AFTER") });
+  const today = env.OFFLINE_COACH_TODAY || undefined;
+  if (today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new Error(`OFFLINE_COACH_TODAY must be YYYY-MM-DD, got "${today}"`);
+  return offlineCoach({ delayMs: number("OFFLINE_COACH_DELAY_MS"), failAfterDeltas: number("OFFLINE_COACH_FAIL_AFTER"), today });
 }

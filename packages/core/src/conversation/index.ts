@@ -11,5 +11,5 @@ export type { SessionExport } from "./export";
 export { Info, SessionId, SessionState, SessionStatus, stateOf } from "./session";
 export { Message, Role, TokenUsage, MAX_CONTENT_LENGTH } from "./message";
 export { Feedback, Rating } from "./feedback";
-export { flows, flowNames, defaultFlow } from "./flows";
+export { flowNames, defaultFlow } from "./flows";
 export type { FlowName } from "./flows";

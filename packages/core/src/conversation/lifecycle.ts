@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor, type CursorBinding } from "../cursor";
 import { VisibleError } from "../error";
 import { batchDelete, documentClient, tableName } from "../table";
 import { fn } from "../util";
-import { defaultFlow, flowNames, flows } from "./flows";
+import { defaultFlow, flowFor, flowNames } from "./flows";
 import { readHistory } from "./messages";
 import * as Session from "./session";
 import { loadOwnedSession, queryAll, updateOwnedSession } from "./store";
@@ -31,7 +31,7 @@ export const create = fn(CreateInput, async (input): Promise<Session.Info> => {
     id: `ses_${ulid()}`,
     userId,
     flow: input.flow,
-    phase: flows[input.flow].initialPhase,
+    phase: flowFor(input.flow).initialPhase,
     status: "active",
     isResolved: false,
     messageCount: 0,

@@ -6,7 +6,6 @@ import type { ProviderMessage, ProviderTool } from "../ai/provider";
  * about: its phases, its prompt, the tools the model may call, how a tool
  * call or a forced transition changes the flow's state, and what the offline
  * coach says. Every function is pure; the caller persists `State`.
- * (Generic on purpose: it belongs beside the turn, e.g. in `core/src/flow/`.)
  */
 export interface FlowDefinition<State, Effect = FlowEffect> {
   name: string;

@@ -2,7 +2,7 @@ import type { ProviderMessage } from "../ai/provider";
 import { VisibleError } from "../error";
 import { MAX_KEY_RESULTS, type DraftUpdate, type KeyResult, type KeyResultUpsert, type OkrDraft } from "./draft";
 import { activityIn, composeStatement, extractKeyResults, extractObjective, extractValues, findNumbers, sentences } from "./extract";
-import type { FlowToolCall, OfflineContext, OfflineReply } from "./flow-definition";
+import type { FlowToolCall, OfflineContext, OfflineReply } from "../flow/definition";
 import { canTransition, type OkrEffect, type OkrState } from "./flow";
 import { nextPhase, phaseInfo, type Phase } from "./phases";
 import { draftSummary } from "./prompts";

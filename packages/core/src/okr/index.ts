@@ -38,8 +38,8 @@ export {
 export type { Criterion, Reason, ReasonCode, ItemScore, DraftScore } from "./rubric";
 export { OkrState, initialState, reduce, advance, canTransition, exitReason } from "./flow";
 export type { OkrEvent, OkrEffect, OkrStep, TransitionActor, TransitionVerdict } from "./flow";
-export { providerTools } from "./flow-definition";
-export type { FlowDefinition, FlowEffect, FlowTool, FlowToolCall, FlowToolOutcome, OfflineContext, OfflineReply } from "./flow-definition";
+export { providerTools } from "../flow/definition";
+export type { FlowDefinition, FlowEffect, FlowTool, FlowToolCall, FlowToolOutcome, OfflineContext, OfflineReply } from "../flow/definition";
 export { okrTools, applyTool, toolInputSchema, ProposeTransition, UPDATE_DRAFT, PROPOSE_TRANSITION } from "./tools";
 export { systemPrompt, stablePrompt, dynamicPrompt, describeScore, draftSummary } from "./prompts";
 export { offlineReply } from "./coach";

@@ -1,5 +1,5 @@
 import { offlineReply } from "./coach";
-import type { FlowDefinition } from "./flow-definition";
+import type { FlowDefinition } from "../flow/definition";
 import { OkrState, initialState, reduce, type OkrEffect } from "./flow";
 import { initialPhase, phases } from "./phases";
 import { systemPrompt } from "./prompts";

@@ -1,5 +1,5 @@
 import type { ProviderMessage } from "../ai/provider";
-import type { FlowDefinition, OfflineContext } from "./flow-definition";
+import type { FlowDefinition, OfflineContext } from "../flow/definition";
 
 /**
  * A scripted user — a product manager who wants more people to keep using

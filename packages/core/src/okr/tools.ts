@@ -2,7 +2,7 @@ import { z } from "zod";
 import { VisibleError } from "../error";
 import { invalidInput } from "../util/invalid-input";
 import { DraftUpdate, applyDraftUpdate } from "./draft";
-import type { FlowTool, FlowToolCall, FlowToolOutcome } from "./flow-definition";
+import type { FlowTool, FlowToolCall, FlowToolOutcome } from "../flow/definition";
 import { reduce, type OkrEffect, type OkrState } from "./flow";
 import { Phase } from "./phases";
 import { describeScore } from "./prompts";

@@ -1,16 +1,19 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
-import type { AiProvider, ProviderMessage } from "../ai";
+import type { AiProvider, ProviderMessage, ToolCall, ToolResult } from "../ai";
 import { ProviderError } from "../ai";
 import { appendWrites } from "../conversation/messages";
 import * as MessageEntity from "../conversation/message";
 import { loadOwnedSession } from "../conversation/store";
 import type { ServerEvent } from "../realtime";
+import { VisibleError } from "../error";
+import { flowFor, loadFlowState, providerTools, saveFlowState, type VersionedState } from "../flow";
+import type * as Session from "../conversation/session";
 import { documentClient, tableName } from "../table";
 import { DeltaCoalescer } from "./coalesce";
 import type { TurnTicket } from "./accept";
-import { claimTurn, extendLock, lockSeconds, releaseLockWrite } from "./lock";
+import { claimTurn, extendLock, lockSeconds, releaseLock, releaseLockWrite } from "./lock";
 
 /** Where a turn's events go: every connection of the session. */
 export interface TurnSink {
@@ -65,7 +68,19 @@ export async function runTurn(ticket: TurnTicket, options: TurnOptions): Promise
   await sink.send({ type: "typing_indicator", sessionId: ticket.sessionId, on: true });
   try {
     const messages = await recentHistory(ticket.sessionId, ticket.userSeq, options.historyWindow ?? 40);
-    for await (const event of options.provider.stream({ flow: session.flow, phase: session.phase, messages, signal: heartbeat.signal })) {
+    const flow = flowFor(session.flow);
+    const flowState = await loadFlowState(session);
+    const request = {
+      flow: session.flow,
+      phase: session.phase,
+      messages,
+      system: flow.systemPrompt(flowState.state),
+      tools: providerTools(flow),
+      state: flowState.state,
+      runTool: toolRunner(session, flowState, sink),
+      signal: heartbeat.signal,
+    };
+    for await (const event of options.provider.stream(request)) {
       if (event.type === "done") {
         usage = event.usage;
         continue;
@@ -86,7 +101,8 @@ export async function runTurn(ticket: TurnTicket, options: TurnOptions): Promise
     coalescer.discard();
     const error = heartbeat.signal.aborted ? new LockLost(undefined, { cause: caught }) : caught;
     const lockLost = error instanceof LockLost;
-    if (!lockLost) await releaseLock(ticket).catch(() => undefined);
+    // Conditional on our turn id: frees the session if we still hold it, leaves another turn's lock alone.
+    await releaseLock(ticket.sessionId, ticket.turnId).catch(() => undefined);
     const retryable = lockLost || !(error instanceof ProviderError) || error.retryable;
     await sink.send({
       type: "session_error",
@@ -126,6 +142,31 @@ function keepLockAlive(ticket: TurnTicket, workerId: string) {
       .catch(() => undefined); // a missed renewal is retried on the next tick, with two thirds of the period still left
   }, (lockSeconds * 1000) / 3);
   return { signal: controller.signal, stop: () => clearInterval(timer) };
+}
+
+/**
+ * The turn's side of a tool call: validate and apply it with the flow (an
+ * invalid input is reported back to the model and stores nothing), store the
+ * new state version, and tell the session's clients about phase changes.
+ * Calls apply in order, each to the state the previous one left.
+ */
+function toolRunner(session: Session.Info, initial: VersionedState, sink: TurnSink) {
+  const flow = flowFor(session.flow);
+  let current = initial;
+  return async (call: ToolCall): Promise<ToolResult> => {
+    let outcome;
+    try {
+      outcome = flow.applyTool(current.state, { name: call.name, input: call.input });
+    } catch (error) {
+      if (error instanceof VisibleError) return { content: error.message, isError: true };
+      throw error;
+    }
+    current = await saveFlowState(session.id, current, outcome.state, outcome.effects);
+    for (const effect of outcome.effects) {
+      if (effect.type === "phase_transition") await sink.send({ type: "phase_transition", sessionId: session.id, from: effect.from, to: effect.to });
+    }
+    return { content: outcome.result };
+  };
 }
 
 class LockLost extends Error {
@@ -179,12 +220,5 @@ async function storeReply(ticket: TurnTicket, reply: { content: string; usage?: 
 
 /** Gives up a turn that could not be started (its job was never delivered): the session is free at once. */
 export async function abandonTurn(ticket: TurnTicket): Promise<void> {
-  await releaseLock(ticket).catch((error: unknown) => {
-    if (!(error instanceof TransactionCanceledException)) throw error;
-  });
-}
-
-async function releaseLock(ticket: TurnTicket): Promise<void> {
-  const { Delete } = releaseLockWrite(ticket.sessionId, ticket.turnId);
-  await documentClient.send(new TransactWriteCommand({ TransactItems: [{ Delete }] }));
+  await releaseLock(ticket.sessionId, ticket.turnId);
 }
