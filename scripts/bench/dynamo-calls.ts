@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startLocalStack } from "../../packages/local/src/stack";
-import type { Params, Scenario, ScenarioContext } from "./scenarios";
+import { startLocalStack, type LocalStack } from "../../packages/local/src/stack";
+import type { InvokeResult, Params, Scenario, ScenarioContext } from "./scenarios";
 import { summarize, type Summary } from "./stats";
 import { grantsOf, type BenchTarget } from "./targets";
+import { RuntimeLog } from "./ws-client";
 
 export interface RouteLatency {
   requests: number;
@@ -18,12 +19,16 @@ export interface RouteLatency {
 
 export interface RouteCalls {
   key: string;
+  kind?: BenchTarget["kind"];
   /** Absent: the route has no scenario. */
   scenario?: string;
-  status?: number;
-  expectStatus?: number;
+  /** HTTP status, or for WebSocket routes and workers the answering server event. */
+  status?: number | string;
+  expectStatus?: number | string;
   /** Every status seen over all requests of the scenario. */
-  statuses?: number[];
+  statuses?: (number | string)[];
+  /** Posts to WebSocket connections (`postCounter.posts`) in the first request. */
+  posts?: number;
   /** Commands of the first request, by SDK command name. */
   calls?: Record<string, number>;
   totalCalls?: number;
@@ -41,6 +46,20 @@ export interface DynamoRun {
   /** Scenarios whose key matches no manifest route. */
   staleScenarios: string[];
   stackStartMs: number;
+}
+
+/** What the sections after the routes get: the running stack and the bench's instruments on it. */
+export interface StackInstruments {
+  stack: LocalStack;
+  runtime: RuntimeLog;
+  log: (line: string) => void;
+  table: typeof import("@coach/core/table");
+  Conversation: typeof import("@coach/core/conversation");
+  as<T>(userId: string, fn: () => Promise<T>): Promise<T>;
+  /** Posts to connections so far (process-wide). */
+  posts(): number;
+  /** Subscribes to every DynamoDB command the core client completes: name, input, start and end (performance.now()). */
+  onDynamoCall(listener: (call: { name: string; input: unknown; start: number; end: number }) => void): () => void;
 }
 
 /** SDK command name → the IAM action it needs; `undefined` for transactions (checked per item by IAM). */
@@ -74,11 +93,11 @@ const sameCalls = (a: Record<string, number>, b: Record<string, number>) =>
  * `requests + 1` times: the first request gives the DynamoDB calls (counted
  * by core's SDK middleware), the remaining ones the latency.
  */
-export async function measureRoutes(
+export async function measureRoutes<Extra>(
   targets: readonly BenchTarget[],
   scenarioTable: Record<string, Scenario>,
-  options: { requests: number; log: (line: string) => void },
-): Promise<DynamoRun> {
+  options: { requests: number; log: (line: string) => void; after?: (instruments: StackInstruments) => Promise<Extra> },
+): Promise<DynamoRun & { extra?: Extra }> {
   const { log } = options;
   const keys = new Set(targets.map((target) => target.key));
   const missingScenarios = targets.filter((target) => !scenarioTable[target.key]).map((target) => target.key);
@@ -86,11 +105,18 @@ export async function measureRoutes(
 
   const dataDir = mkdtempSync(join(tmpdir(), "coach-bench-"));
   const started = performance.now();
+  // The turns run on the offline coach, deterministic and without network, whatever the shell has set; no fault knobs.
+  for (const name of ["ANTHROPIC_API_KEY", "OFFLINE_COACH_DELAY_MS", "OFFLINE_COACH_FAIL_AFTER"]) {
+    if (process.env[name]) log(`ignoring ${name} from the environment: the bench runs turns on the offline coach`);
+    delete process.env[name];
+  }
   log("starting the local stack (DynamoDB Local in memory)…");
+  const runtime = new RuntimeLog();
   const stack = await startLocalStack(
     { port: 0, wsPort: 0, dataDir, inMemory: true, tableName: "coach-bench", logLevel: "SILENT", corsOrigin: "*", wsIdleTimeoutSeconds: 600, wsMaxDurationSeconds: 7200 },
     (line) => {
-      if (line.startsWith("local runtime error")) log(line);
+      runtime.onLine(line);
+      if (line.startsWith("local runtime error") || line.startsWith("local websocket runtime error") || / failed/.test(line)) log(line);
     },
   );
   const stackStartMs = performance.now() - started;
@@ -100,15 +126,20 @@ export async function measureRoutes(
     const table = await import("@coach/core/table");
     const Conversation = await import("@coach/core/conversation");
     const { withActor } = await import("@coach/core/actor");
+    // The same module the handlers import (packages/functions/src/shared/connections.ts), so the same process-wide counter.
+    const { postCounter } = await import("@coach/functions/shared/connections");
 
     let dynamoMs = 0;
+    const callListeners = new Set<(call: { name: string; input: unknown; start: number; end: number }) => void>();
     table.documentClient.middlewareStack.add(
-      (next) => async (args) => {
+      (next, context) => async (args) => {
         const start = performance.now();
         try {
           return await next(args);
         } finally {
-          dynamoMs += performance.now() - start;
+          const end = performance.now();
+          dynamoMs += end - start;
+          for (const listener of callListeners) listener({ name: context.commandName ?? "unknown", input: args.input, start, end });
         }
       },
       { step: "initialize", priority: "high", name: "benchDynamoTimer" },
@@ -134,13 +165,22 @@ export async function measureRoutes(
     );
     log(`seeded session ${sessionId} with 2 messages (assistant message ${reply.id})`);
 
+    const as = <T>(id: string, fn: () => Promise<T>) => withActor({ type: "user", userId: id }, fn);
+    let sampleStart = { dynamoMs: 0, posts: 0 };
     const ctx: ScenarioContext = {
       baseUrl: stack.httpUrl,
+      wsUrl: stack.wsUrl,
       token,
       userId,
       seed: { sessionId, messageId: reply.id, resolveSessionId },
       Conversation,
       asUser,
+      as,
+      tokenFor: (id) => stack.issuer.token(id),
+      runtime,
+      callsSoFar: () => table.dynamoCallCounts(),
+      dynamoMsSoFar: () => dynamoMs - sampleStart.dynamoMs,
+      postsSoFar: () => postCounter.posts - sampleStart.posts,
     };
 
     const routes: RouteCalls[] = [];
@@ -151,17 +191,25 @@ export async function measureRoutes(
         continue;
       }
       log(`calls + latency: ${target.key} (${options.requests + 1} requests)`);
-      const base = { key: target.key, scenario: scenario.description, expectStatus: scenario.expectStatus };
+      const base = { key: target.key, kind: target.kind, scenario: scenario.description, expectStatus: scenario.expectStatus };
       try {
-        const samples: { status: number; ms: number; dynamoMs: number; calls: Record<string, number> }[] = [];
+        const samples: { status: number | string; ms: number; dynamoMs: number; calls: Record<string, number>; posts: number }[] = [];
         for (let i = 0; i <= options.requests; i++) {
           const params: Params = (await scenario.setup?.(ctx)) ?? {};
           table.resetDynamoCallCounts();
           dynamoMs = 0;
+          sampleStart = { dynamoMs: 0, posts: postCounter.posts };
           const start = performance.now();
-          const { status } = await scenario.invoke(ctx, target, params);
+          const result: InvokeResult = await scenario.invoke(ctx, target, params);
           const ms = performance.now() - start;
-          samples.push({ status, ms, dynamoMs, calls: table.dynamoCallCounts() });
+          samples.push({
+            status: result.status,
+            ms: result.ms ?? ms,
+            dynamoMs: result.dynamoMs ?? dynamoMs,
+            calls: result.calls ?? table.dynamoCallCounts(),
+            posts: result.posts ?? postCounter.posts - sampleStart.posts,
+          });
+          await scenario.teardown?.(ctx);
         }
         const [first, ...timed] = samples;
         const calls = first!.calls;
@@ -170,6 +218,7 @@ export async function measureRoutes(
           status: first!.status,
           statuses: [...new Set(samples.map((sample) => sample.status))],
           calls,
+          posts: first!.posts,
           totalCalls: Object.values(calls).reduce((sum, n) => sum + n, 0),
           stableCalls: samples.every((sample) => sameCalls(sample.calls, calls)),
           notGranted: ungranted(calls, grantsOf(target.key) ?? []),
@@ -181,10 +230,27 @@ export async function measureRoutes(
           },
         });
       } catch (error) {
+        await scenario.teardown?.(ctx).catch(() => undefined);
         routes.push({ ...base, error: error instanceof Error ? error.message : String(error) });
       }
     }
-    return { routes, missingScenarios, staleScenarios, stackStartMs };
+    let extra: Extra | undefined;
+    if (options.after) {
+      extra = await options.after({
+        stack,
+        runtime,
+        log,
+        table,
+        Conversation,
+        as,
+        posts: () => postCounter.posts,
+        onDynamoCall: (listener) => {
+          callListeners.add(listener);
+          return () => callListeners.delete(listener);
+        },
+      });
+    }
+    return { routes, missingScenarios, staleScenarios, stackStartMs, ...(extra === undefined ? {} : { extra }) };
   } finally {
     log("stopping the local stack…");
     await stack.stop();

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { arch, availableParallelism, cpus, platform, release, totalmem } from "node:os";
+import { arch, availableParallelism, cpus, loadavg, platform, release, totalmem } from "node:os";
 import { esbuildVersionString } from "./bundle";
 
 export interface Environment {
@@ -14,6 +14,8 @@ export interface Environment {
   commit: string;
   runs: number;
   requests: number;
+  /** 1-minute load average when the bench started (other work on the machine skews every timing). */
+  loadAverageAtStart: number;
 }
 
 function git(args: string[], cwd: string): string {
@@ -41,5 +43,6 @@ export function describeEnvironment(repoRoot: string, runs: number, requests: nu
     commit: dirty ? `${commit} (work tree has uncommitted changes)` : commit,
     runs,
     requests,
+    loadAverageAtStart: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }

@@ -1,11 +1,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { bundleAll, shippedOptions } from "./bundle";
 import { measureColdImports } from "./cold-import";
 import { measureRoutes } from "./dynamo-calls";
 import { describeEnvironment } from "./environment";
+import { measureRealtime } from "./realtime";
 import { renderMarkdown, type BenchResults } from "./report";
 import { scenarios } from "./scenarios";
 import { progress } from "./stats";
@@ -13,8 +15,9 @@ import { manifestTargets } from "./targets";
 
 /**
  * `pnpm bench [--runs N] [--requests N] [--json path]`: bundle size, cold
- * import, DynamoDB calls and local latency of every manifest route, beside a
- * bare reference handler. Markdown report on stdout, progress on stderr, full
+ * import, DynamoDB calls and local latency of every manifest route and
+ * worker, beside a bare reference handler; then the realtime path: delta
+ * delivery latency, posts per reply and WebSocket connections held. Markdown report on stdout, progress on stderr, full
  * results as JSON. A benchmark: no thresholds; it exits 1 only when a manifest
  * route has no scenario (or the bench itself breaks).
  */
@@ -49,7 +52,12 @@ async function main(): Promise<number> {
   ]);
 
   const coldImports = measureColdImports(bundles, runs, progress);
-  const dynamo = await measureRoutes(targets, scenarios, { requests, log: progress });
+  const { extra: realtime, ...dynamo } = await measureRoutes(targets, scenarios, {
+    requests,
+    log: progress,
+    after: (instruments) =>
+      measureRealtime(instruments, { delayMs: 20, replies: 40, parallel: 4, levels: [250, 500, 1000], connectionsBudgetMs: 60_000 }),
+  });
 
   const results: BenchResults = {
     environment,
@@ -58,6 +66,8 @@ async function main(): Promise<number> {
     bundles,
     coldImports,
     dynamo,
+    ...(realtime ? { realtime } : {}),
+    loadAverageAtEnd: Math.round((loadavg()[0] ?? 0) * 100) / 100,
     durationMs: performance.now() - started,
   };
   mkdirSync(dirname(jsonPath), { recursive: true });

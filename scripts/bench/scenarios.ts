@@ -1,16 +1,31 @@
 import type { BenchTarget } from "./targets";
+import { BenchSocket, type ReceivedFrame, type RuntimeLog } from "./ws-client";
 
 type ConversationModule = typeof import("@coach/core/conversation");
 
 /** What a scenario can use: the running local stack, a token, the seeded data and core (for set-up only). */
 export interface ScenarioContext {
   baseUrl: string;
+  /** The local WebSocket API (`?token=` on connect). */
+  wsUrl: string;
   token: string;
   userId: string;
   seed: { sessionId: string; messageId: string; resolveSessionId: string };
   Conversation: ConversationModule;
   /** Runs a core call as the bench user (core asserts an actor). */
   asUser<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs a core call as another user. */
+  as<T>(userId: string, fn: () => Promise<T>): Promise<T>;
+  /** A token of the dev issuer for any user. */
+  tokenFor(userId: string): string;
+  /** Handler completions, from the local runtime's log. */
+  runtime: RuntimeLog;
+  /** DynamoDB calls since the sample started (just before `invoke`). */
+  callsSoFar(): Record<string, number>;
+  /** Time inside DynamoDB sends since the sample started. */
+  dynamoMsSoFar(): number;
+  /** Posts to WebSocket connections (`postCounter.posts`) since the sample started. */
+  postsSoFar(): number;
 }
 
 export type Params = Record<string, string>;
@@ -23,9 +38,27 @@ export type Params = Record<string, string>;
  */
 export interface Scenario {
   description: string;
-  expectStatus: number;
+  /** An HTTP status, or for WebSocket routes and workers the server event that answers (see `replyStatus`). */
+  expectStatus: number | string;
   setup?: (ctx: ScenarioContext) => Promise<Params | void>;
-  invoke: (ctx: ScenarioContext, target: BenchTarget, params: Params) => Promise<{ status: number }>;
+  invoke: (ctx: ScenarioContext, target: BenchTarget, params: Params) => Promise<InvokeResult>;
+  /** Runs after each request, outside the timing and the call count (e.g. closing a WebSocket and waiting for its `$disconnect`). */
+  teardown?: (ctx: ScenarioContext) => Promise<void>;
+}
+
+/**
+ * What one request gave. By default the runner counts every DynamoDB call
+ * from just before `invoke` until it returns, and times the whole `invoke`;
+ * a scenario that must read them at another moment (a WebSocket route, whose
+ * frame starts asynchronous work) returns them itself.
+ */
+export interface InvokeResult {
+  status: number | string;
+  calls?: Record<string, number>;
+  ms?: number;
+  dynamoMs?: number;
+  /** Posts to connections attributed to the request (default: all since it started). */
+  posts?: number;
 }
 
 interface HttpScenarioSpec {
@@ -77,6 +110,187 @@ async function freshSessionWithChildren(ctx: ScenarioContext): Promise<Params> {
   });
 }
 
+const WS_TIMEOUT_MS = 10_000;
+/** Users of the WebSocket scenarios: their own, so their sends never share a rate-limit window with the REST ones. */
+const WS_USER = "bench-ws-user";
+const WORKER_USER = "bench-worker-user";
+
+/** The `status` of a WebSocket reply: its event type, and the error code for a session_error. */
+export function replyStatus(frame: ReceivedFrame): string {
+  const { type, code } = frame.event;
+  return type === "session_error" ? `session_error (${String(code)})` : String(type);
+}
+
+/** A fresh okr session of `userId`, with `messages` earlier messages (user, assistant, …). */
+async function freshSession(ctx: ScenarioContext, userId: string, messages = 0): Promise<string> {
+  return ctx.as(userId, async () => {
+    const session = await ctx.Conversation.create({ flow: "okr" });
+    for (let i = 0; i < messages; i++) {
+      await ctx.Conversation.appendMessage({
+        sessionId: session.id,
+        role: i % 2 === 0 ? "user" : "assistant",
+        content: i % 2 === 0 ? "I want to set OKRs for my team." : "Great. What is the one outcome that matters most this quarter?",
+      });
+    }
+    return session.id;
+  });
+}
+
+/** Per-request state of a WebSocket scenario (requests run one after another). */
+interface WsState {
+  socket?: BenchSocket;
+  sessionId?: string;
+}
+
+/** Closes the state's socket and waits until the runtime has run its `$disconnect`, so those calls never land in the next request. */
+async function closeAndSettle(ctx: ScenarioContext, state: WsState): Promise<void> {
+  const socket = state.socket;
+  state.socket = undefined;
+  if (!socket?.isOpen) return;
+  const target = ctx.runtime.completed("WS $disconnect") + 1;
+  await socket.close();
+  await ctx.runtime.waitFor("WS $disconnect", target, WS_TIMEOUT_MS);
+}
+
+async function openAndJoin(ctx: ScenarioContext, state: WsState, userId: string, options: { messages: number; join: boolean }): Promise<void> {
+  state.sessionId = await freshSession(ctx, userId, options.messages);
+  state.socket = await BenchSocket.open(ctx.wsUrl, ctx.tokenFor(userId), WS_TIMEOUT_MS);
+  if (!options.join) return;
+  const done = ctx.runtime.completed("WS join_session") + 1;
+  const from = state.socket.frames.length;
+  state.socket.send({ action: "join_session", sessionId: state.sessionId });
+  const joined = await state.socket.waitFor((frame) => frame.event.type === "session_joined" || frame.event.type === "session_error", WS_TIMEOUT_MS, from);
+  if (joined.event.type !== "session_joined") throw new Error(`set-up: join_session answered ${replyStatus(joined)}`);
+  await ctx.runtime.waitFor("WS join_session", done, WS_TIMEOUT_MS);
+}
+
+interface WsFrameSpec {
+  description: string;
+  /** The event type that answers the frame (or `session_error (code)`). */
+  expectStatus: string;
+  /** Set-up before each request: a fresh session with `messages` messages, a connection, and whether it joins first. */
+  messages?: number;
+  join?: boolean;
+  frame: (state: WsState) => Record<string, unknown>;
+  reply: string;
+}
+
+/**
+ * One frame on an open connection: the calls are read once the answering
+ * event has reached the client and the runtime has logged the handler's
+ * completion; the latency is frame sent → answering event received.
+ */
+function wsFrame(routeKey: string, spec: WsFrameSpec): Scenario {
+  const state: WsState = {};
+  return {
+    description: spec.description,
+    expectStatus: spec.expectStatus,
+    setup: async (ctx) => {
+      await openAndJoin(ctx, state, WS_USER, { messages: spec.messages ?? 0, join: spec.join ?? false });
+    },
+    invoke: async (ctx) => {
+      const socket = state.socket!;
+      const done = ctx.runtime.completed(`WS ${routeKey}`) + 1;
+      const from = socket.frames.length;
+      const sentAt = socket.send(spec.frame(state));
+      const reply = await socket.waitFor((frame) => frame.event.type === spec.reply || frame.event.type === "session_error", WS_TIMEOUT_MS, from, `"${spec.reply}" event`);
+      await ctx.runtime.waitFor(`WS ${routeKey}`, done, WS_TIMEOUT_MS);
+      return { status: replyStatus(reply), ms: reply.at - sentAt, calls: ctx.callsSoFar(), dynamoMs: ctx.dynamoMsSoFar(), posts: ctx.postsSoFar() };
+    },
+    teardown: (ctx) => closeAndSettle(ctx, state),
+  };
+}
+
+/**
+ * send_message on a joined connection of a fresh session. The route's own
+ * calls are read when `message_accepted` reaches the client: its last
+ * DynamoDB call (the fan-out's connection Query) precedes that post, and the
+ * turn worker is only invoked after it. The whole turn is then awaited
+ * (message_complete, typing off, the worker's completion) so the next request
+ * starts clean: that part is what `worker turn` reports.
+ */
+function sendAndTurn(userId: string, attribute: "route" | "worker", description: string): Scenario {
+  const state: WsState = {};
+  return {
+    description,
+    expectStatus: attribute === "route" ? "message_accepted" : "message_complete",
+    setup: async (ctx) => {
+      await openAndJoin(ctx, state, userId, { messages: 0, join: true });
+    },
+    invoke: async (ctx) => {
+      const socket = state.socket!;
+      const routeDone = ctx.runtime.completed("WS send_message") + 1;
+      const workerDone = ctx.runtime.completed("worker turn") + 1;
+      const from = socket.frames.length;
+      const sentAt = socket.send({ action: "send_message", sessionId: state.sessionId, clientMessageId: `bench-${Date.now()}-${from}`, content: "Help me set a key result for onboarding." });
+      const accepted = await socket.waitFor((frame) => frame.event.type === "message_accepted" || frame.event.type === "session_error", WS_TIMEOUT_MS, from);
+      const routeCalls = ctx.callsSoFar();
+      const routeDynamoMs = ctx.dynamoMsSoFar();
+      const routePosts = ctx.postsSoFar();
+      if (accepted.event.type !== "message_accepted") {
+        await ctx.runtime.waitFor("WS send_message", routeDone, WS_TIMEOUT_MS);
+        return { status: replyStatus(accepted), calls: routeCalls };
+      }
+      const complete = await socket.waitFor((frame) => frame.event.type === "message_complete" || frame.event.type === "session_error", WS_TIMEOUT_MS, from);
+      await socket.waitFor((frame) => frame.event.type === "typing_indicator" && frame.event.on === false, WS_TIMEOUT_MS, from, "typing_indicator off");
+      await ctx.runtime.waitFor("WS send_message", routeDone, WS_TIMEOUT_MS);
+      await ctx.runtime.waitFor("worker turn", workerDone, WS_TIMEOUT_MS);
+      if (attribute === "route") return { status: replyStatus(accepted), ms: accepted.at - sentAt, calls: routeCalls, dynamoMs: routeDynamoMs, posts: routePosts };
+      const total = ctx.callsSoFar();
+      const workerCalls = Object.fromEntries(
+        Object.entries(total)
+          .map(([name, count]) => [name, count - (routeCalls[name] ?? 0)] as const)
+          .filter(([, count]) => count > 0),
+      );
+      return {
+        status: replyStatus(complete),
+        ms: complete.at - accepted.at,
+        calls: workerCalls,
+        dynamoMs: ctx.dynamoMsSoFar() - routeDynamoMs,
+        posts: ctx.postsSoFar() - routePosts,
+      };
+    },
+    teardown: (ctx) => closeAndSettle(ctx, state),
+  };
+}
+
+/** $connect: the upgrade with a token, until the client sees it open. */
+function wsConnect(): Scenario {
+  const state: WsState = {};
+  return {
+    description: "open a connection with a valid token (JWT verified, connection stored)",
+    expectStatus: 101,
+    invoke: async (ctx) => {
+      const started = performance.now();
+      state.socket = await BenchSocket.open(ctx.wsUrl, ctx.tokenFor(WS_USER), WS_TIMEOUT_MS);
+      return { status: 101, ms: performance.now() - started };
+    },
+    teardown: (ctx) => closeAndSettle(ctx, state),
+  };
+}
+
+/** $disconnect: the client closes; counted until the runtime logs the $disconnect handler's completion. */
+function wsDisconnect(): Scenario {
+  const state: WsState = {};
+  return {
+    description: "client closes a connection that joined 1 session (until the runtime logs $disconnect done)",
+    expectStatus: "disconnected",
+    setup: async (ctx) => {
+      await openAndJoin(ctx, state, WS_USER, { messages: 0, join: true });
+    },
+    invoke: async (ctx) => {
+      const socket = state.socket!;
+      state.socket = undefined;
+      const done = ctx.runtime.completed("WS $disconnect") + 1;
+      const started = performance.now();
+      await socket.close();
+      await ctx.runtime.waitFor("WS $disconnect", done, WS_TIMEOUT_MS);
+      return { status: "disconnected", ms: performance.now() - started };
+    },
+    teardown: (ctx) => closeAndSettle(ctx, state),
+  };
+}
+
 /**
  * Every manifest route needs an entry here, keyed by its route key
  * (`METHOD /path` or `WS <routeKey>`); a route without one fails the bench.
@@ -118,5 +332,54 @@ export const scenarios: Record<string, Scenario> = {
     expectStatus: 201,
     body: { rating: "up", comment: "Useful" },
   }),
+  "POST /api/sessions/{id}/messages": http({
+    description: "REST fallback: accept a message and run the whole AI turn (offline coach) in the request; fresh session each time, no WebSocket joined",
+    expectStatus: 201,
+    body: { clientMessageId: "bench-rest-1", content: "Help me set a key result for onboarding." },
+    setup: async (ctx) => ({ id: await freshSession(ctx, ctx.userId) }),
+  }),
   "GET /api/sessions/{id}/export": http({ description: "JSON export of the seeded session", expectStatus: 200 }),
+  "GET /api/sessions/{id}/okrs": http({ description: "OKR set of the seeded session (draft, rubric scores, transitions)", expectStatus: 200 }),
+  "POST /api/sessions/{id}/transition": http({
+    description: "force a fresh OKR session from discovery to kr_discovery (fresh session each time, no WebSocket joined)",
+    expectStatus: 200,
+    body: { to: "kr_discovery" },
+    setup: async (ctx) => ({ id: await freshSession(ctx, ctx.userId) }),
+  }),
+  "WS $connect": wsConnect(),
+  "WS $disconnect": wsDisconnect(),
+  "WS $default": wsFrame("$default", {
+    description: "unknown action on an open connection",
+    expectStatus: "session_error (unknown_action)",
+    frame: () => ({ action: "dance" }),
+    reply: "session_error",
+  }),
+  "WS join_session": wsFrame("join_session", {
+    description: "join a session with 2 messages (history sent back)",
+    expectStatus: "session_joined",
+    messages: 2,
+    frame: (state) => ({ action: "join_session", sessionId: state.sessionId }),
+    reply: "session_joined",
+  }),
+  "WS leave_session": wsFrame("leave_session", {
+    description: "leave a joined session",
+    expectStatus: "session_left",
+    join: true,
+    frame: (state) => ({ action: "leave_session", sessionId: state.sessionId }),
+    reply: "session_left",
+  }),
+  "WS send_message": sendAndTurn(WS_USER, "route", "send a message on a joined connection of a fresh session (counted until message_accepted; the turn runs in the worker)"),
+  "WS get_session_status": wsFrame("get_session_status", {
+    description: "status of a joined session",
+    expectStatus: "session_status",
+    join: true,
+    frame: (state) => ({ action: "get_session_status", sessionId: state.sessionId }),
+    reply: "session_status",
+  }),
+  "WS ping": wsFrame("ping", { description: "ping on an open connection", expectStatus: "pong", frame: () => ({ action: "ping" }), reply: "pong" }),
+  "worker turn": sendAndTurn(
+    WORKER_USER,
+    "worker",
+    "one whole turn after send_message (offline coach, no delay, 1 joined connection): message_accepted → message_complete + typing off, minus the route's own calls",
+  ),
 };

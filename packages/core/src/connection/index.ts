@@ -1,6 +1,9 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { assertUserId } from "../actor";
+import type { Message } from "../conversation/message";
+import { readHistory } from "../conversation/messages";
+import type * as Session from "../conversation/session";
 import { loadOwnedSession } from "../conversation/store";
 import { notFound } from "../error";
 import { batchDelete, documentClient, tableName } from "../table";
@@ -46,10 +49,10 @@ export async function get(connectionId: string): Promise<Connection | undefined>
   return Connection.parse({ ...item, sessions: item.sessions ? [...(item.sessions as Set<string>)] : [] });
 }
 
-/** Subscribes the connection to a session the caller owns. */
-export async function join(connectionId: string, sessionId: string): Promise<void> {
+/** Subscribes the connection to a session the caller owns, and returns the session. */
+export async function join(connectionId: string, sessionId: string): Promise<Session.Info> {
   const userId = assertUserId();
-  await loadOwnedSession(sessionId);
+  const session = await loadOwnedSession(sessionId);
   await documentClient.send(
     new PutCommand({
       TableName: tableName,
@@ -66,6 +69,32 @@ export async function join(connectionId: string, sessionId: string): Promise<voi
       ExpressionAttributeValues: { ":session": new Set([sessionId]), ":userId": userId },
     }),
   );
+  return session;
+}
+
+/** API Gateway messages carry at most 128 KB; history beyond this goes out in the next join. */
+const MAX_HISTORY_BYTES = 96 * 1024;
+
+/**
+ * Joins the session and reads what the client missed: exactly the messages
+ * after `afterSeq`, in order, up to a frame's worth (`hasMore` says to join
+ * again from the last one received). Ownership is checked once, by `join`.
+ */
+export async function joinWithHistory(connectionId: string, sessionId: string, afterSeq = 0) {
+  const session = await join(connectionId, sessionId);
+  const history: Message[] = [];
+  let bytes = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await readHistory(cursor ? { sessionId, limit: 100, cursor } : { sessionId, limit: 100, afterSeq });
+    for (const message of page.messages) {
+      bytes += Buffer.byteLength(JSON.stringify(message));
+      if (bytes > MAX_HISTORY_BYTES && history.length > 0) return { session, history, hasMore: true };
+      history.push(message);
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return { session, history, hasMore: false };
 }
 
 export async function leave(connectionId: string, sessionId: string): Promise<void> {
