@@ -7,6 +7,8 @@ import { startDynamoDBLocal } from "../packages/local/src/dynamodb-local";
  * Tests isolate themselves by giving every user and session its own id.
  */
 export default async function setup(project: TestProject) {
+  // Forked test workers inherit this: no SDK notice about Node 20 in every file's output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const external = process.env.DYNAMODB_ENDPOINT;
   const dynamodb = external ? undefined : await startDynamoDBLocal();
   const endpoint = external ?? dynamodb!.endpoint;

@@ -6,6 +6,7 @@ process.env.TABLE_NAME = inject("tableName");
 process.env.AWS_REGION ??= "us-east-1";
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? "SILENT";
 process.env.POWERTOOLS_DEV = "false";
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 // Tests use the offline coach and the fake Messages API; a key in the developer's shell must never reach Anthropic.
 delete process.env.ANTHROPIC_API_KEY;
 

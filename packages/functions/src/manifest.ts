@@ -27,8 +27,8 @@ export interface HttpRoute {
   readonly path: `/${string}`;
   /** SST handler string: the module path from the repository root without extension, a dot, the export. */
   readonly handler: string;
-  /** `none` is public; `user` needs a verified JWT. */
-  readonly auth: "none" | "user";
+  /** `none` is public; `user` needs a verified JWT; `apiKey` an API key; `userOrApiKey` either. */
+  readonly auth: "none" | "user" | "apiKey" | "userOrApiKey";
   readonly table: readonly TableAction[];
   /** Whether the function posts to WebSocket connections through the `@connections` API. */
   readonly manageConnections?: boolean;

@@ -5,13 +5,17 @@ import { ensureTable } from "./create-table";
 import { loadDevIssuer, type DevIssuer } from "./dev-issuer";
 import { startDynamoDBLocal, type DynamoDBLocal } from "./dynamodb-local";
 import type { LocalConfig } from "./config";
+import { ensureDevApiKey } from "./dev-api-key";
 import { createRestServer } from "./rest-server";
+import { removeRuntimeInfo, writeRuntimeInfo } from "./runtime-file";
 import { LOCAL_STAGE } from "./rest-event";
 import { startWebSocketServer, type LocalWebSocketServer } from "./ws-server";
 import { webSocketRoutes, workers } from "@coach/functions/manifest";
 
 export interface LocalStack {
   httpUrl: string;
+  /** The development API key (for the tracking API), the same on every start with this DATA_DIR. */
+  devApiKey: string;
   /** `ws://…`: connect with `?token=<JWT>`. */
   wsUrl: string;
   /** The `@connections` endpoint for ApiGatewayManagementApiClient. */
@@ -76,9 +80,12 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
       POWERTOOLS_METRICS_DISABLED: ["SILENT", "CRITICAL", "ERROR", "WARN"].includes(config.logLevel.toUpperCase()) ? "true" : "false",
     });
     const ws = websocket;
+    const devApiKey = await ensureDevApiKey(config.dataDir);
+    writeRuntimeInfo(config.dataDir, { pid: process.pid, httpUrl, wsUrl: ws.url, dynamodbEndpoint: endpoint, tableName: config.tableName });
 
     return {
       httpUrl,
+      devApiKey,
       wsUrl: ws.url,
       managementEndpoint: ws.managementEndpoint,
       connectionCount: () => ws.connectionCount(),
@@ -89,6 +96,7 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
       issuer,
       // WebSockets first, so their $disconnect handlers can still write; DynamoDB last.
       stop: async () => {
+        removeRuntimeInfo(config.dataDir);
         await ws.stop();
         await Promise.all(servers.map(close));
         await dynamodb?.stop();

@@ -3,6 +3,10 @@ import { readLocalConfig } from "./config";
 import { JavaMissingError } from "./dynamodb-local";
 import { startLocalStack } from "./stack";
 
+// The SDK warns on Node 20 about its releases after January 2027; the lockfile pins today's,
+// and Lambda runs Node 22. Keep the local tools' output readable.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 /** `pnpm start`: the whole stack offline, until Ctrl-C. */
 const started = performance.now();
 const config = readLocalConfig();
@@ -24,6 +28,7 @@ try {
       `  DynamoDB        ${stack.dynamodbEndpoint} (table ${stack.tableName}; ${stack.ownsDynamoDB ? (config.inMemory ? "in memory" : `data in ${config.dataDir}`) : "external"})`,
       `  AI provider     ${describeProvider()}`,
       `  get a token     pnpm --silent token <userId>${process.env.DATA_DIR ? ` (with DATA_DIR=${process.env.DATA_DIR})` : ""}`,
+      `  dev API key     ${stack.devApiKey}   (tracking API; more with pnpm apikey create <name>)`,
       "",
       "Ctrl-C stops everything.",
     ].join("\n"),

@@ -5,7 +5,7 @@ import { VisibleError } from "../error";
  * Who is calling. Set once by the transport, asserted in core, so every
  * transport gets the same authorization.
  */
-export type Actor = { type: "user"; userId: string } | { type: "system" };
+export type Actor = { type: "user"; userId: string } | { type: "apiKey"; keyId: string; name: string } | { type: "system" };
 
 const storage = new AsyncLocalStorage<Actor>();
 
@@ -24,4 +24,11 @@ export function assertUserId(): string {
   const actor = currentActor();
   if (actor.type !== "user") throw new VisibleError("unauthorized", "actor.not_user", "This operation needs a user");
   return actor.userId;
+}
+
+/** The calling machine client's key; tracking verbs are for API keys only. */
+export function assertApiKey(): { keyId: string; name: string } {
+  const actor = currentActor();
+  if (actor.type !== "apiKey") throw new VisibleError("unauthorized", "actor.not_api_key", "This operation needs an API key");
+  return { keyId: actor.keyId, name: actor.name };
 }

@@ -2,6 +2,8 @@ import type { APIGatewayProxyEvent } from "aws-lambda";
 import { JwtVerifier } from "aws-jwt-verify";
 import { FetchError, JwksValidationError, JwtBaseError, JwtExpiredError } from "aws-jwt-verify/error";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
+import type { Actor } from "@coach/core/actor";
+import * as ApiKey from "@coach/core/apikey";
 import { VisibleError } from "@coach/core/error";
 import { httpConfig } from "./config";
 import { jwksFetcher } from "./jwks-fetcher";
@@ -13,12 +15,28 @@ const verifier = JwtVerifier.create(
   { jwksCache: new SimpleJwksCache({ fetcher: jwksFetcher }) },
 );
 
-/** Verifies the bearer token and returns the user it names (`sub`). */
-export async function authenticateUser(event: APIGatewayProxyEvent): Promise<string> {
+export type AuthMode = "none" | "user" | "apiKey" | "userOrApiKey";
+
+/**
+ * Who is calling, by the route's auth mode. Users send a JWT as
+ * `Authorization: Bearer`; machine clients send an API key as
+ * `Authorization: Bearer` or `X-API-Key` (Bearer wins when both are sent).
+ */
+export async function authenticate(event: APIGatewayProxyEvent, mode: Exclude<AuthMode, "none">): Promise<Actor> {
   const authorization = header(event, "authorization");
-  const match = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
-  if (!match?.[1]) throw unauthorized("auth.missing_token", "A bearer token is required");
-  return verifyToken(match[1]);
+  const bearer = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
+  const credential = bearer ?? (mode === "user" ? undefined : header(event, "x-api-key")?.trim() || undefined);
+  if (!credential) {
+    const expected = mode === "user" ? "a bearer token" : mode === "apiKey" ? "an API key (Authorization: Bearer or X-API-Key)" : "a bearer token or an API key";
+    throw unauthorized("auth.missing_credentials", `This route needs ${expected}`);
+  }
+  const looksLikeKey = ApiKey.isApiKey(credential) || (!bearer && mode !== "user");
+  if (looksLikeKey && mode !== "user") {
+    const key = await ApiKey.verify(credential);
+    return { type: "apiKey", keyId: key.id, name: key.name };
+  }
+  if (mode === "apiKey") throw unauthorized("auth.api_key_required", "This route takes an API key, not a user token");
+  return { type: "user", userId: await verifyToken(credential) };
 }
 
 export async function verifyToken(token: string): Promise<string> {

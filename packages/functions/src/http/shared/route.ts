@@ -4,10 +4,10 @@ import httpCors from "@middy/http-cors";
 import httpSecurityHeaders from "@middy/http-security-headers";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import type { z } from "zod";
-import { withActor } from "@coach/core/actor";
+import { withActor, type Actor } from "@coach/core/actor";
 import { VisibleError } from "@coach/core/error";
 import { invalidInput } from "@coach/core/util";
-import { authenticateUser } from "./authenticate";
+import { authenticate, type AuthMode } from "./authenticate";
 import { httpConfig } from "./config";
 import { logger } from "../../shared/logger";
 import { problemFor, problemResponse } from "./problem";
@@ -17,15 +17,22 @@ export interface RouteInput<Path, Query, Body> {
   path: Path;
   query: Query;
   body: Body;
+  /** The calling user, for `auth: "user"`; empty for other callers. */
   userId: string;
+  /** Who is calling; `system` on public routes. */
+  actor: Actor;
   event: APIGatewayProxyEvent;
 }
 
 export interface RouteSpec<PathSchema extends z.ZodType, QuerySchema extends z.ZodType, BodySchema extends z.ZodType> {
-  auth: "user" | "none";
+  auth: AuthMode;
   path?: PathSchema;
   query?: QuerySchema;
   body?: BodySchema;
+  /** For the OpenAPI document: one line on what the route does. */
+  summary?: string;
+  /** For the OpenAPI document: the success status (default 200) and body (none for 204). */
+  response?: { status?: number; schema?: z.ZodType; contentType?: string };
 }
 
 export type RouteResult = { status?: number; body?: unknown; headers?: Record<string, string>; raw?: string };
@@ -55,20 +62,21 @@ export function httpRoute<
     // A path parameter that does not parse names nothing that exists.
     const path = spec.path?.safeParse(event.pathParameters ?? {});
     if (path && !path.success) throw new VisibleError("not_found", "route.not_found", "Not found");
-    const userId = spec.auth === "user" ? await authenticateUser(event) : "";
+    const actor: Actor = spec.auth === "none" ? { type: "system" } : await authenticate(event, spec.auth);
     const input = {
       path: (path?.data ?? {}) as z.output<PathSchema>,
       query: parse(spec.query, event.queryStringParameters ?? {}, "request.invalid_query"),
       body: parse(spec.body, spec.body ? jsonBody(event) : {}, "request.invalid_body"),
-      userId,
+      userId: actor.type === "user" ? actor.userId : "",
+      actor,
       event,
     };
-    if (userId) logger.appendKeys({ userId });
-    const result = spec.auth === "user" ? await withActor({ type: "user", userId }, () => run(input)) : await run(input);
-    return toResponse(result);
+    if (actor.type === "user") logger.appendKeys({ userId: actor.userId });
+    if (actor.type === "apiKey") logger.appendKeys({ apiKeyId: actor.keyId });
+    return toResponse(await withActor(actor, () => run(input)));
   };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+  const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     // Reporting-Endpoints would go out empty: no reporting endpoint is configured.
     .use(httpSecurityHeaders({ reportingEndpoints: false } as Parameters<typeof httpSecurityHeaders>[0]))
@@ -76,6 +84,8 @@ export function httpRoute<
     .use(traceHeader())
     .use(problemDetails())
     .handler(handler);
+  // The spec rides along for the OpenAPI document, which is built from the same schemas.
+  return Object.assign(chain, { spec });
 }
 
 function toResponse(result: RouteResult): APIGatewayProxyResult {
