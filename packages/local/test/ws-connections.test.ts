@@ -54,16 +54,23 @@ describe("the local @connections management API, through the real ApiGatewayMana
   it("describes a connection with GetConnection", async () => {
     const before = Date.now();
     const { client, connectionId } = await open();
-    client.ws.send("activity");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const info = await managementClient().send(new GetConnectionCommand({ ConnectionId: connectionId }));
-    expect(info.ConnectedAt).toBeInstanceOf(Date);
-    expect(info.LastActiveAt).toBeInstanceOf(Date);
-    expect(info.ConnectedAt!.getTime()).toBeGreaterThanOrEqual(before - 1);
-    expect(info.LastActiveAt!.getTime()).toBeGreaterThan(info.ConnectedAt!.getTime());
-    expect(info.Identity).toEqual({ SourceIp: "127.0.0.1", UserAgent: "" });
-    client.ws.close();
-    await client.closed;
+    try {
+      client.ws.send("activity");
+      // Poll rather than sleep: on a loaded machine the frame may take a while to be handled.
+      let info = await managementClient().send(new GetConnectionCommand({ ConnectionId: connectionId }));
+      for (let tries = 0; info.LastActiveAt!.getTime() <= info.ConnectedAt!.getTime() && tries < 100; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        info = await managementClient().send(new GetConnectionCommand({ ConnectionId: connectionId }));
+      }
+      expect(info.ConnectedAt).toBeInstanceOf(Date);
+      expect(info.LastActiveAt).toBeInstanceOf(Date);
+      expect(info.ConnectedAt!.getTime()).toBeGreaterThanOrEqual(before - 1);
+      expect(info.LastActiveAt!.getTime()).toBeGreaterThan(info.ConnectedAt!.getTime());
+      expect(info.Identity).toEqual({ SourceIp: "127.0.0.1", UserAgent: "" });
+    } finally {
+      client.ws.close();
+      await client.closed;
+    }
   });
 
   it("answers GoneException for a closed or unknown connection", async () => {
