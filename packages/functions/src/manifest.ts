@@ -33,8 +33,10 @@ export interface HttpRoute {
   /** Whether the function posts to WebSocket connections through the `@connections` API. */
   readonly manageConnections?: boolean;
   readonly secrets?: readonly SecretName[];
-  /** Overrides the stage's function timeout (API Gateway REST integrations end at 29 s regardless). */
+  /** Overrides the stage's function timeout (API Gateway REST integrations end at 29 s unless streaming). */
   readonly timeoutSeconds?: number;
+  /** Lambda response streaming through API Gateway's STREAM transfer mode (the handler is built with `stream: true`). */
+  readonly stream?: boolean;
 }
 
 export interface WebSocketRoute {
@@ -106,6 +108,27 @@ export const httpRoutes: readonly HttpRoute[] = [
     table: ["dynamodb:GetItem", "dynamodb:PutItem"],
   },
   { method: "GET", path: "/api/sessions/{id}/export", handler: "packages/functions/src/http/sessions/export.handler", auth: "user", table: read },
+  // The OpenAI-compatible API: callers are users (JWT) or machine clients (API key); both need the key check's Get/Update.
+  {
+    method: "POST",
+    path: "/v1/chat/completions",
+    handler: "packages/functions/src/http/v1/chat-completions.handler",
+    auth: "userOrApiKey",
+    // Usage counters (ADD), the optional thread append (a message + session transaction), the API key check.
+    table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"],
+    secrets: ["ANTHROPIC_API_KEY"],
+    // Streams through API Gateway's STREAM transfer mode, so a long reply is not cut at 29 s.
+    stream: true,
+    timeoutSeconds: 300,
+  },
+  { method: "GET", path: "/v1/models", handler: "packages/functions/src/http/v1/models.handler", auth: "userOrApiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
+  {
+    method: "GET",
+    path: "/api/usage",
+    handler: "packages/functions/src/http/usage/report.handler",
+    auth: "userOrApiKey",
+    table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+  },
   { method: "GET", path: "/api/sessions/{id}/okrs", handler: "packages/functions/src/http/sessions/okrs.handler", auth: "user", table: read },
   {
     method: "POST",
@@ -115,6 +138,29 @@ export const httpRoutes: readonly HttpRoute[] = [
     table: unique(read, fanout, ["dynamodb:PutItem", "dynamodb:UpdateItem"]),
     manageConnections: true,
   },
+  // State tracking for machine clients (API keys only). Every entry starts with GetItem + UpdateItem for the key check.
+  { method: "POST", path: "/api/tracking/sessions", handler: "packages/functions/src/http/tracking/sessions/create.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"] },
+  { method: "GET", path: "/api/tracking/sessions", handler: "packages/functions/src/http/tracking/sessions/list.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"] },
+  { method: "GET", path: "/api/tracking/sessions/{id}", handler: "packages/functions/src/http/tracking/sessions/get.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
+  { method: "PATCH", path: "/api/tracking/sessions/{id}", handler: "packages/functions/src/http/tracking/sessions/update.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"] },
+  { method: "DELETE", path: "/api/tracking/sessions/{id}", handler: "packages/functions/src/http/tracking/sessions/remove.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem"] },
+  { method: "POST", path: "/api/tracking/sessions/{id}/heartbeat", handler: "packages/functions/src/http/tracking/sessions/heartbeat.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"] },
+  { method: "POST", path: "/api/tracking/tasks", handler: "packages/functions/src/http/tracking/tasks/create.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"] },
+  { method: "GET", path: "/api/tracking/tasks", handler: "packages/functions/src/http/tracking/tasks/list.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"] },
+  { method: "GET", path: "/api/tracking/tasks/{id}", handler: "packages/functions/src/http/tracking/tasks/get.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
+  { method: "PATCH", path: "/api/tracking/tasks/{id}", handler: "packages/functions/src/http/tracking/tasks/update.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"] },
+  { method: "DELETE", path: "/api/tracking/tasks/{id}", handler: "packages/functions/src/http/tracking/tasks/remove.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] },
+  { method: "POST", path: "/api/tracking/machines", handler: "packages/functions/src/http/tracking/machines/create.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"] },
+  { method: "GET", path: "/api/tracking/machines", handler: "packages/functions/src/http/tracking/machines/list.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"] },
+  { method: "GET", path: "/api/tracking/machines/{id}", handler: "packages/functions/src/http/tracking/machines/get.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
+  { method: "PATCH", path: "/api/tracking/machines/{id}", handler: "packages/functions/src/http/tracking/machines/update.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
+  { method: "DELETE", path: "/api/tracking/machines/{id}", handler: "packages/functions/src/http/tracking/machines/remove.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] },
+  { method: "POST", path: "/api/tracking/machines/{id}/heartbeat", handler: "packages/functions/src/http/tracking/machines/heartbeat.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
+  { method: "POST", path: "/api/tracking/machines/{id}/slots", handler: "packages/functions/src/http/tracking/machines/claim.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
+  { method: "DELETE", path: "/api/tracking/machines/{id}/slots/{sessionId}", handler: "packages/functions/src/http/tracking/machines/release.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
+  { method: "GET", path: "/api/tracking/health", handler: "packages/functions/src/http/tracking/health.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"] },
+  { method: "GET", path: "/api/openapi.json", handler: "packages/functions/src/http/openapi/document.handler", auth: "none", table: [] },
+  { method: "GET", path: "/api/docs", handler: "packages/functions/src/http/openapi/docs.handler", auth: "none", table: [] },
 ];
 
 export const workers = [

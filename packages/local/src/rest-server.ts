@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyResult } from "aws-lambda";
 import type { DevIssuer } from "./dev-issuer";
 import { lambdaContext } from "./lambda-context";
+import { asStreamingHandler, LocalResponseStream } from "./lambda-streaming";
 import { restEvent } from "./rest-event";
 import { loadHandler, matchRoute } from "./route-table";
 
@@ -57,7 +58,22 @@ async function serve(request: IncomingMessage, response: ServerResponse, options
 
   const started = performance.now();
   const handler = await loadHandler(matched.route.handler);
-  const result = (await handler(restEvent(request, url, matched, body), lambdaContext(matched.route.handler))) as APIGatewayProxyResult;
+  const event = restEvent(request, url, matched, body);
+  const streaming = asStreamingHandler(handler);
+  if (streaming) {
+    const stream = new LocalResponseStream(response);
+    try {
+      await streaming(event, stream, lambdaContext(matched.route.handler));
+      if (!stream.writableEnded) stream.end();
+    } catch (error) {
+      if (stream.started) throw error;
+      options.log(`local runtime error: ${error instanceof Error ? error.stack : String(error)}`);
+      send(response, 502, { "content-type": "application/json" }, JSON.stringify({ message: "Internal server error" }));
+    }
+    options.log(`${method} ${url.pathname} → streamed (${(performance.now() - started).toFixed(1)} ms)`);
+    return;
+  }
+  const result = (await handler(event, lambdaContext(matched.route.handler))) as APIGatewayProxyResult;
   const headers: Record<string, string> = {};
   // Lambda serializes the result as JSON, which drops undefined values (middy uses them to unset headers).
   for (const [name, value] of Object.entries(result.headers ?? {})) if (value !== undefined && value !== null) headers[name] = String(value);

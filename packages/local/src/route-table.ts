@@ -1,6 +1,7 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { join } from "node:path";
 import { httpRoutes, parseHandler, type HttpRoute } from "@coach/functions/manifest";
+import { installLambdaStreaming } from "./lambda-streaming";
 
 /** Matches request paths against the manifest's API Gateway path templates. */
 export interface MatchedRoute {
@@ -44,17 +45,18 @@ function safeDecode(value: string): string {
 }
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const loaded = new Map<string, Promise<(event: unknown, context: unknown) => Promise<unknown>>>();
+const loaded = new Map<string, Promise<(...args: unknown[]) => Promise<unknown>>>();
 
 /** The handler function of a manifest entry, imported once like a warm Lambda. */
 export function loadHandler(handler: string) {
   let pending = loaded.get(handler);
   if (!pending) {
+    installLambdaStreaming();
     const { modulePath, exportName } = parseHandler(handler);
     pending = import(pathToFileURL(join(repoRoot, `${modulePath}.ts`)).href).then((module: Record<string, unknown>) => {
       const fn = module[exportName];
       if (typeof fn !== "function") throw new Error(`${handler}: no exported function ${exportName}`);
-      return fn as (event: unknown, context: unknown) => Promise<unknown>;
+      return fn as (...args: unknown[]) => Promise<unknown>;
     });
     loaded.set(handler, pending);
   }

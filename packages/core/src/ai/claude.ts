@@ -51,11 +51,15 @@ async function* streamTurn(client: Anthropic, config: ClaudeConfig, request: Pro
   const text = { emitted: "" };
 
   for (let round = 1; round <= MAX_ROUNDS; round++) {
+    const generation = request.generation ?? {};
     const params: MessageCreateParamsStreaming = {
-      model: config.model,
-      max_tokens: config.maxTokens,
+      model: generation.model ?? config.model,
+      max_tokens: generation.maxTokens ?? config.maxTokens,
       messages,
       stream: true,
+      ...(generation.temperature !== undefined ? { temperature: generation.temperature } : {}),
+      ...(generation.topP !== undefined ? { top_p: generation.topP } : {}),
+      ...(generation.stop?.length ? { stop_sequences: generation.stop } : {}),
       ...(system ? { system } : {}),
       ...(tools ? { tools, ...(round === MAX_ROUNDS ? { tool_choice: { type: "none" as const } } : {}) } : {}),
     };

@@ -33,7 +33,18 @@ export interface ProviderRequest {
    * Providers call it for every tool call, in order, before going on.
    */
   runTool?: (call: ToolCall) => Promise<ToolResult>;
+  /** Per-request generation settings (the OpenAI-compatible API passes them through); unset means the provider's configuration. */
+  generation?: GenerationSettings;
   signal?: AbortSignal;
+}
+
+export interface GenerationSettings {
+  /** The provider's own model id. */
+  model?: string;
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  stop?: string[];
 }
 
 export interface ToolCall {

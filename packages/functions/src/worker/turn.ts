@@ -3,7 +3,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { withActor } from "@coach/core/actor";
-import { selectProvider } from "@coach/core/ai";
+import { aiProvider } from "../shared/ai-provider";
 import * as Turn from "@coach/core/turn";
 import { sessionFanout } from "../shared/connections";
 import type { TurnJob } from "../shared/dispatch-turn";
@@ -21,7 +21,7 @@ export const handler = middy<TurnJob, void, Error, Context>()
   .use(logMetrics(metrics))
   .handler(async (job) => {
     logger.appendKeys({ traceId: job.requestId, sessionId: job.ticket.sessionId, turnId: job.ticket.turnId, userId: job.ticket.userId });
-    const provider = selectProvider();
+    const provider = await aiProvider();
     const outcome = await withActor({ type: "user", userId: job.ticket.userId }, () =>
       Turn.runTurn(job.ticket, { provider, sink: sessionFanout(job.ticket.sessionId), requestId: job.requestId }),
     );

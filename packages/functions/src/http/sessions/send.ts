@@ -1,5 +1,6 @@
+import { z } from "zod";
 import { withActor } from "@coach/core/actor";
-import { selectProvider } from "@coach/core/ai";
+import { aiProvider } from "../../shared/ai-provider";
 import * as Conversation from "@coach/core/conversation";
 import { VisibleError } from "@coach/core/error";
 import * as Turn from "@coach/core/turn";
@@ -11,6 +12,8 @@ import { SessionPath } from "./params";
 
 const Body = Turn.SendInput.pick({ clientMessageId: true, content: true });
 
+const Exchange = z.object({ userMessage: Conversation.Message, assistantMessage: Conversation.Message });
+
 /**
  * The REST fallback for clients without a WebSocket: the same turn as
  * send_message, run to the end inside the request (so bounded by API
@@ -18,7 +21,7 @@ const Body = Turn.SendInput.pick({ clientMessageId: true, content: true });
  * reply stream. A resend of the same clientMessageId returns the original
  * exchange and never starts a second reply.
  */
-export const handler = httpRoute({ auth: "user", path: SessionPath, body: Body }, async ({ path, body, userId, event }) => {
+export const handler = httpRoute({ auth: "user", path: SessionPath, body: Body, summary: "Send a message and get the coach's reply (200 for a resend)", response: { status: 201, schema: Exchange } }, async ({ path, body, userId, event }) => {
   const accepted = await Turn.acceptUserMessage({ sessionId: path.id, ...body });
   const sink = sessionFanout(path.id);
   if (accepted.kind === "accepted") await sink.send({ type: "message_accepted", clientMessageId: body.clientMessageId, message: accepted.message });
@@ -27,8 +30,9 @@ export const handler = httpRoute({ auth: "user", path: SessionPath, body: Body }
     if (!reply) throw new VisibleError("conflict", "turn.in_progress", "The reply to this message is still being written", { retryable: true });
     return { status: 200, body: { userMessage: accepted.message, assistantMessage: reply } };
   }
+  const provider = await aiProvider();
   const outcome = await withActor({ type: "user", userId }, () =>
-    Turn.runTurn(accepted.ticket!, { provider: selectProvider(), sink, requestId: event.requestContext.requestId }),
+    Turn.runTurn(accepted.ticket!, { provider, sink, requestId: event.requestContext.requestId }),
   );
   recordTurnMetrics(outcome);
   metrics.publishStoredMetrics();

@@ -12,11 +12,11 @@ export function header(event: APIGatewayProxyEvent, name: string): string | unde
 }
 
 /** The JSON body, size-checked and parsed; `{}` when the request has none. */
-export function jsonBody(event: APIGatewayProxyEvent): unknown {
+export function jsonBody(event: APIGatewayProxyEvent, maxBytes = httpConfig.maxBodyBytes): unknown {
   if (event.body === null || event.body === undefined || event.body === "") return {};
   const raw = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
-  if (Buffer.byteLength(raw) > httpConfig.maxBodyBytes) {
-    throw new VisibleError("too_large", "request.too_large", `The body exceeds ${httpConfig.maxBodyBytes} bytes`);
+  if (Buffer.byteLength(raw) > maxBytes) {
+    throw new VisibleError("too_large", "request.too_large", `The body exceeds ${maxBytes} bytes`);
   }
   const contentType = header(event, "content-type")?.split(";")[0]?.trim().toLowerCase();
   if (contentType && contentType !== "application/json" && !contentType.endsWith("+json")) {

@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import httpCors from "@middy/http-cors";
@@ -10,6 +11,7 @@ import { invalidInput } from "@coach/core/util";
 import { authenticate, type AuthMode } from "./authenticate";
 import { httpConfig } from "./config";
 import { logger } from "../../shared/logger";
+import { openAiErrorResponse } from "./openai-error";
 import { problemFor, problemResponse } from "./problem";
 import { jsonBody } from "./request";
 
@@ -33,9 +35,26 @@ export interface RouteSpec<PathSchema extends z.ZodType, QuerySchema extends z.Z
   summary?: string;
   /** For the OpenAPI document: the success status (default 200) and body (none for 204). */
   response?: { status?: number; schema?: z.ZodType; contentType?: string };
+  /** Largest JSON body accepted, in bytes (default 64 KB). */
+  maxBodyBytes?: number;
+  /** The error body: RFC 7807 problem+json (default), or OpenAI's error shape for the /v1 routes. */
+  errors?: "problem" | "openai";
+  /**
+   * Lambda response streaming: the handler may answer with a `stream` that is
+   * sent as it is produced (API Gateway's STREAM transfer mode on AWS; the
+   * local runtime does the same). The manifest entry must say `stream: true`.
+   */
+  stream?: boolean;
 }
 
-export type RouteResult = { status?: number; body?: unknown; headers?: Record<string, string>; raw?: string };
+export type RouteResult = {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  raw?: string;
+  /** Streaming routes only: the body, sent chunk by chunk as it is produced. */
+  stream?: AsyncIterable<string>;
+};
 
 /**
  * The one way to write a REST handler: parse path, query and body with zod,
@@ -66,7 +85,7 @@ export function httpRoute<
     const input = {
       path: (path?.data ?? {}) as z.output<PathSchema>,
       query: parse(spec.query, event.queryStringParameters ?? {}, "request.invalid_query"),
-      body: parse(spec.body, spec.body ? jsonBody(event) : {}, "request.invalid_body"),
+      body: parse(spec.body, spec.body ? jsonBody(event, spec.maxBodyBytes) : {}, "request.invalid_body"),
       userId: actor.type === "user" ? actor.userId : "",
       actor,
       event,
@@ -76,19 +95,23 @@ export function httpRoute<
     return toResponse(await withActor(actor, () => run(input)));
   };
 
-  const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+  const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>({ streamifyResponse: spec.stream === true })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     // Reporting-Endpoints would go out empty: no reporting endpoint is configured.
     .use(httpSecurityHeaders({ reportingEndpoints: false } as Parameters<typeof httpSecurityHeaders>[0]))
     .use(httpCors({ origins: httpConfig.corsOrigins, exposeHeaders: "x-trace-id" }))
     .use(traceHeader())
-    .use(problemDetails())
+    .use(spec.errors === "openai" ? openAiErrors() : problemDetails())
     .handler(handler);
   // The spec rides along for the OpenAPI document, which is built from the same schemas.
   return Object.assign(chain, { spec });
 }
 
 function toResponse(result: RouteResult): APIGatewayProxyResult {
+  if (result.stream !== undefined) {
+    // middy pipes a Readable body into the Lambda response stream.
+    return { statusCode: result.status ?? 200, headers: result.headers ?? {}, body: Readable.from(result.stream) as unknown as string };
+  }
   if (result.raw !== undefined) return { statusCode: result.status ?? 200, headers: result.headers ?? {}, body: result.raw };
   if (result.body === undefined) return { statusCode: result.status ?? 204, headers: result.headers ?? {}, body: "" };
   return {
@@ -118,6 +141,18 @@ function traceHeader(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProx
     },
     after: stamp,
     onError: stamp,
+  };
+}
+
+function openAiErrors(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+  return {
+    onError: (request) => {
+      const traceId = traceIdOf(request.event, request.context);
+      const response = openAiErrorResponse(request.error, traceId);
+      if (response.statusCode >= 500) logger.error("request failed", { error: request.error ?? undefined });
+      else logger.info("request rejected", { status: response.statusCode });
+      request.response = response;
+    },
   };
 }
 

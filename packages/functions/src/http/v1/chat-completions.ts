@@ -1,0 +1,115 @@
+import { withActor } from "@coach/core/actor";
+import * as Completions from "@coach/core/completions";
+import * as Usage from "@coach/core/usage";
+import { ulid } from "ulid";
+import { z } from "zod";
+import { aiProvider } from "../../shared/ai-provider";
+import { logger } from "../../shared/logger";
+import { openAiErrorFor } from "../shared/openai-error";
+import { httpRoute } from "../shared/route";
+
+const ChatCompletion = z.object({
+  id: z.string(),
+  object: z.literal("chat.completion"),
+  created: z.number(),
+  model: z.string(),
+  choices: z.array(
+    z.object({
+      index: z.number(),
+      message: z.object({ role: z.literal("assistant"), content: z.string(), refusal: z.null() }),
+      finish_reason: z.string(),
+      logprobs: z.null(),
+    }),
+  ),
+  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() }),
+});
+
+/**
+ * OpenAI-compatible Chat Completions over the same AI providers as the coach
+ * (Claude, or the offline coach). `stream: true` answers with Server-Sent
+ * Events of `chat.completion.chunk`s as the reply is produced, ending with
+ * `data: [DONE]`. Every completion is counted per caller per day, and with
+ * `thread_id` the exchange is appended to that conversation session.
+ */
+export const handler = httpRoute(
+  {
+    auth: "userOrApiKey",
+    body: Completions.ChatCompletionRequest,
+    errors: "openai",
+    stream: true,
+    maxBodyBytes: 1024 * 1024,
+    summary: "Create a chat completion (OpenAI-compatible; SSE when stream is true)",
+    response: { schema: ChatCompletion },
+  },
+  async ({ body, actor, event }) => {
+    const model = Completions.resolveModel(body.model);
+    const userText = Completions.textOf([...body.messages].reverse().find((m) => m.role === "user")!.content);
+    if (body.thread_id) await Completions.assertThread(body.thread_id, userText);
+    const provider = await aiProvider();
+    const caller = Usage.callerOf(actor);
+    const id = `chatcmpl-${ulid()}`;
+    const created = Math.floor(Date.now() / 1000);
+    const completion = Completions.runCompletion(body, model, provider);
+
+    /** What must happen once the reply is whole, in the caller's name (a stream runs after the handler returned). */
+    const finish = (text: string, usage: { inputTokens: number; outputTokens: number }) =>
+      withActor(actor, async () => {
+        await Usage.recordUsage(caller, model.id, usage);
+        if (body.thread_id) await Completions.appendToThread(body.thread_id, userText, text, usage);
+      });
+    const usageOf = (usage: { inputTokens: number; outputTokens: number }) => ({
+      prompt_tokens: usage.inputTokens,
+      completion_tokens: usage.outputTokens,
+      total_tokens: usage.inputTokens + usage.outputTokens,
+    });
+
+    if (!body.stream) {
+      let text = "";
+      let done: Extract<Completions.CompletionEvent, { type: "done" }> | undefined;
+      for await (const part of completion) {
+        if (part.type === "delta") text += part.text;
+        else done = part;
+      }
+      await finish(text, done!.usage);
+      return {
+        body: {
+          id,
+          object: "chat.completion",
+          created,
+          model: body.model,
+          choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null }, finish_reason: done!.finishReason, logprobs: null }],
+          usage: usageOf(done!.usage),
+        } satisfies z.infer<typeof ChatCompletion>,
+      };
+    }
+
+    const includeUsage = body.stream_options?.include_usage === true;
+    const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+      `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices, ...extra })}\n\n`;
+    async function* events(): AsyncGenerator<string> {
+      yield chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }], includeUsage ? { usage: null } : {});
+      let text = "";
+      try {
+        for await (const part of completion) {
+          if (part.type === "delta") {
+            text += part.text;
+            yield chunk([{ index: 0, delta: { content: part.text }, finish_reason: null, logprobs: null }], includeUsage ? { usage: null } : {});
+            continue;
+          }
+          await finish(text, part.usage);
+          yield chunk([{ index: 0, delta: {}, finish_reason: part.finishReason, logprobs: null }], includeUsage ? { usage: null } : {});
+          if (includeUsage) yield chunk([], { usage: usageOf(part.usage) });
+        }
+        yield "data: [DONE]\n\n";
+      } catch (error) {
+        // The status line is long gone: report in-band, as OpenAI does, and end without [DONE].
+        logger.error("completion stream failed", { error: error as Error });
+        yield `data: ${JSON.stringify(openAiErrorFor(error, event.requestContext.requestId).body)}\n\n`;
+      }
+    }
+    return {
+      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" },
+      stream: events(),
+    };
+  },
+);
