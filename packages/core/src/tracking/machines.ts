@@ -1,0 +1,239 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { ulid } from "ulid";
+import { z } from "zod";
+import { assertApiKey } from "../actor";
+import { notFound, VisibleError } from "../error";
+import { documentClient, tableName } from "../table";
+import { fn } from "../util";
+import { clock } from "./clock";
+import * as Machine from "./machine";
+import * as Session from "./session";
+import { loadSession } from "./sessions";
+import { Limit, Metadata, type Page } from "./shared";
+import { busy, MAX_ATTEMPTS, pageSegments } from "./store";
+import { assertTransition, isTerminal, machineTransitions, sessionTransitions } from "./transitions";
+
+const Hostname = z.string().trim().min(1).max(255);
+const Capacity = z.number().int().min(0).max(Machine.MAX_CAPACITY);
+
+export const CreateMachineInput = z.object({
+  /** A client-chosen id (e.g. a stable host id); generated when absent. */
+  id: Machine.MachineId.optional(),
+  hostname: Hostname,
+  capacity: Capacity,
+  status: Machine.MachineStatus.default("online"),
+  metadata: Metadata.default({}),
+});
+
+export const createMachine = fn(CreateMachineInput, async (input): Promise<Machine.Info> => {
+  assertApiKey();
+  const now = clock.now();
+  const machine: Machine.Info = {
+    id: input.id ?? `mch_${ulid()}`,
+    hostname: input.hostname,
+    status: input.status,
+    slots: { capacity: input.capacity, used: 0, assignments: [] },
+    lastHeartbeat: now,
+    createdAt: now,
+    updatedAt: now,
+    metadata: input.metadata,
+    version: 1,
+  };
+  try {
+    await documentClient.send(
+      new PutCommand({ TableName: tableName, Item: Machine.toItem(machine), ConditionExpression: "attribute_not_exists(pk)" }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) {
+      throw new VisibleError("conflict", "tracking.machine_exists", `A machine with id ${machine.id} already exists`, undefined, { cause: error });
+    }
+    throw error;
+  }
+  return machine;
+});
+
+const machineNotFound = () => notFound("Machine", "tracking.machine_not_found");
+const keyOf = (id: string) => ({ pk: Machine.machineKeys.partition(id), sk: Machine.machineKeys.sort });
+
+async function loadMachine(id: string): Promise<Machine.Info> {
+  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: keyOf(id), ConsistentRead: true }));
+  if (!result.Item) throw machineNotFound();
+  return Machine.fromItem(result.Item);
+}
+
+export const getMachine = fn(Machine.MachineId, async (id) => {
+  assertApiKey();
+  return loadMachine(id);
+});
+
+type MachineFields = Partial<Pick<Machine.Info, "hostname" | "status" | "metadata" | "lastHeartbeat">> & { capacity?: number };
+
+/**
+ * Sets some fields of a machine as read, conditioned on its status being
+ * unchanged (so transitions are checked against the real current status).
+ * It writes only the named attributes: slot claims and releases, which
+ * touch `assignments` alone, never conflict with it.
+ */
+async function modifyMachine(id: string, change: (current: Machine.Info, now: string) => MachineFields): Promise<Machine.Info> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await loadMachine(id);
+    const now = clock.now();
+    const fields: Record<string, unknown> = Object.fromEntries(Object.entries({ ...change(current, now), updatedAt: now }).filter(([, value]) => value !== undefined));
+    const status = (fields.status as Machine.MachineStatus | undefined) ?? current.status;
+    fields.gsi1sk = Machine.machineKeys.byStatus.sort(status, id);
+    const names = Object.fromEntries(Object.keys(fields).map((name) => [`#${name}`, name]));
+    try {
+      const result = await documentClient.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keyOf(id),
+          UpdateExpression: `SET ${Object.keys(fields).map((name) => `#${name} = :${name}`).join(", ")} ADD #version :one`,
+          ConditionExpression: "attribute_exists(pk) AND #current = :current",
+          ExpressionAttributeNames: { ...names, "#version": "version", "#current": "status" },
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(Object.entries(fields).map(([name, value]) => [`:${name}`, value])),
+            ":one": 1,
+            ":current": current.status,
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return Machine.fromItem(result.Attributes ?? {});
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (attempt >= MAX_ATTEMPTS) throw busy("machine", error);
+    }
+  }
+}
+
+export const UpdateMachineInput = z
+  .object({
+    id: Machine.MachineId,
+    hostname: Hostname.optional(),
+    status: Machine.MachineStatus.optional(),
+    /** Lowering it below the slots in use frees none: new claims fail until enough are released. */
+    capacity: Capacity.optional(),
+    /** Replaces the metadata. */
+    metadata: Metadata.optional(),
+  })
+  .strict();
+
+export const updateMachine = fn(UpdateMachineInput, async (input) => {
+  assertApiKey();
+  const { id, ...fields } = input;
+  return modifyMachine(id, (current) => {
+    if (fields.status) assertTransition(machineTransitions, "machine", current.status, fields.status);
+    return fields;
+  });
+});
+
+/** A sign of life; an offline machine that heartbeats is online again (a draining one stays draining). */
+export const machineHeartbeat = fn(Machine.MachineId, async (id) => {
+  assertApiKey();
+  return modifyMachine(id, (current, now) => ({ lastHeartbeat: now, ...(current.status === "offline" ? { status: "online" as const } : {}) }));
+});
+
+export const removeMachine = fn(Machine.MachineId, async (id) => {
+  assertApiKey();
+  try {
+    await documentClient.send(new DeleteCommand({ TableName: tableName, Key: keyOf(id), ConditionExpression: "attribute_exists(pk)" }));
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw machineNotFound();
+    throw error;
+  }
+});
+
+export const ListMachinesInput = z.object({
+  status: Machine.MachineStatus.optional(),
+  limit: Limit,
+  cursor: z.string().optional(),
+});
+
+/** Machines sorted by status then id, or those of one status. */
+export const listMachines = fn(ListMachinesInput, async (input): Promise<Page<Machine.Info>> => {
+  assertApiKey();
+  const keys = Machine.machineKeys.byStatus;
+  const segment = {
+    query: {
+      IndexName: keys.index,
+      KeyConditionExpression: input.status ? "gsi1pk = :pk AND begins_with(gsi1sk, :status)" : "gsi1pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.partition, ...(input.status ? { ":status": keys.sortPrefix(input.status) } : {}) },
+    },
+    binding: { attributes: keys.cursorFormat(input.status), equals: { gsi1pk: keys.partition } },
+  };
+  return pageSegments([segment], input, Machine.fromItem);
+});
+
+export const ClaimSlotInput = z.object({ machineId: Machine.MachineId, sessionId: Session.SessionId });
+
+/**
+ * Gives the session one of the machine's slots: a single conditional
+ * UpdateItem (online, fewer assignments than capacity, not already held).
+ * DynamoDB applies conditional writes to one item one at a time, so of any
+ * number of concurrent claims for the last slot exactly one succeeds.
+ * Claiming a slot the session already holds changes nothing.
+ */
+export const claimSlot = fn(ClaimSlotInput, async (input): Promise<{ machine: Machine.Info; claimed: boolean }> => {
+  assertApiKey();
+  const session = await loadSession(input.sessionId);
+  if (isTerminal(sessionTransitions, session.status)) {
+    throw new VisibleError("conflict", "tracking.session_finished", `The session is ${session.status}; it cannot claim a slot`);
+  }
+  for (let attempt = 1; ; attempt++) {
+    const now = clock.now();
+    try {
+      const result = await documentClient.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keyOf(input.machineId),
+          UpdateExpression: "SET assignments.#session = :now, updatedAt = :now ADD #version :one",
+          ConditionExpression:
+            "attribute_exists(pk) AND #status = :online AND size(assignments) < #capacity AND attribute_not_exists(assignments.#session)",
+          ExpressionAttributeNames: { "#session": input.sessionId, "#status": "status", "#capacity": "capacity", "#version": "version" },
+          ExpressionAttributeValues: { ":now": now, ":online": "online", ":one": 1 },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return { machine: Machine.fromItem(result.Attributes ?? {}), claimed: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Which part of the condition failed: read the machine as it is now.
+      const machine = await loadMachine(input.machineId);
+      if (machine.slots.assignments.some((a) => a.sessionId === input.sessionId)) return { machine, claimed: false };
+      if (machine.status !== "online") {
+        throw new VisibleError("conflict", "tracking.machine_unavailable", `The machine is ${machine.status}; it takes no new sessions`);
+      }
+      if (machine.slots.used >= machine.slots.capacity) {
+        throw new VisibleError("conflict", "tracking.machine_full", `All ${machine.slots.capacity} slots of the machine are taken`);
+      }
+      // A slot was released between the claim and the read: try again.
+      if (attempt >= MAX_ATTEMPTS) throw busy("machine", error);
+    }
+  }
+});
+
+export const ReleaseSlotInput = ClaimSlotInput;
+
+/** Frees the session's slot on the machine; 404 when the session holds none there. */
+export const releaseSlot = fn(ReleaseSlotInput, async (input): Promise<Machine.Info> => {
+  assertApiKey();
+  try {
+    const result = await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keyOf(input.machineId),
+        UpdateExpression: "REMOVE assignments.#session SET updatedAt = :now ADD #version :one",
+        ConditionExpression: "attribute_exists(assignments.#session)",
+        ExpressionAttributeNames: { "#session": input.sessionId, "#version": "version" },
+        ExpressionAttributeValues: { ":now": clock.now(), ":one": 1 },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return Machine.fromItem(result.Attributes ?? {});
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    await loadMachine(input.machineId);
+    throw notFound("Slot", "tracking.slot_not_found");
+  }
+});

@@ -1,0 +1,223 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { ulid } from "ulid";
+import { z } from "zod";
+import { assertApiKey } from "../actor";
+import { notFound, VisibleError } from "../error";
+import { documentClient, tableName } from "../table";
+import { fn } from "../util";
+import { clock } from "./clock";
+import { trackingConfig } from "./config";
+import * as Session from "./session";
+import { loadSession } from "./sessions";
+import { Limit, Metadata, type Page } from "./shared";
+import { busy, MAX_ATTEMPTS, pageSegments, type Segment } from "./store";
+import * as Task from "./task";
+import { assertTransition, isTerminal, sessionTransitions, taskTransitions } from "./transitions";
+
+const Title = z.string().trim().min(1).max(500);
+const ErrorText = z.string().trim().min(1).max(4000);
+
+/**
+ * `progress` is 0–100 and 100 once completed; `error` comes with, and only
+ * with, the failed status.
+ */
+function fieldProblems(task: { status: Task.TaskStatus; progress?: number; error?: string }): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  if (task.status === "failed" && task.error === undefined) problems.push({ path: "error", message: "a failed task needs an error" });
+  if (task.status !== "failed" && task.error !== undefined) problems.push({ path: "error", message: "only a failed task has an error" });
+  if (task.status === "completed" && task.progress !== undefined && task.progress !== 100) {
+    problems.push({ path: "progress", message: "a completed task is at 100" });
+  }
+  return problems;
+}
+
+function checkFields(task: { status: Task.TaskStatus; progress?: number; error?: string }, ctx: z.RefinementCtx) {
+  for (const problem of fieldProblems(task)) ctx.addIssue({ code: "custom", path: [problem.path], message: problem.message });
+}
+
+export const CreateTaskInput = z
+  .object({
+    sessionId: Session.SessionId,
+    title: Title,
+    status: Task.TaskStatus.default("pending"),
+    progress: Task.Progress.optional(),
+    error: ErrorText.optional(),
+    metadata: Metadata.default({}),
+  })
+  .superRefine(checkFields);
+
+export const createTask = fn(CreateTaskInput, async (input): Promise<Task.Info> => {
+  assertApiKey();
+  const session = await loadSession(input.sessionId);
+  if (isTerminal(sessionTransitions, session.status)) {
+    throw new VisibleError("conflict", "tracking.session_finished", `The session is ${session.status}; it takes no new tasks`);
+  }
+  const now = clock.now();
+  const task: Task.Info = {
+    id: Task.taskId(session.id, ulid()),
+    sessionId: session.id,
+    title: input.title,
+    status: input.status,
+    progress: input.status === "completed" ? 100 : (input.progress ?? 0),
+    startedAt: input.status === "in_progress" ? now : undefined,
+    completedAt: input.status === "completed" ? now : undefined,
+    error: input.error,
+    createdAt: now,
+    updatedAt: now,
+    metadata: input.metadata,
+    version: 1,
+  };
+  await documentClient.send(new PutCommand({ TableName: tableName, Item: Task.toItem(task), ConditionExpression: "attribute_not_exists(pk)" }));
+  return task;
+});
+
+const taskNotFound = () => notFound("Task", "tracking.task_not_found");
+
+async function loadTask(id: string): Promise<Task.Info> {
+  const key = Task.taskKeys.key(id);
+  if (!key) throw taskNotFound();
+  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+  if (!result.Item) throw taskNotFound();
+  return Task.fromItem(result.Item);
+}
+
+export const getTask = fn(Task.TaskId, async (id) => {
+  assertApiKey();
+  return loadTask(id);
+});
+
+export const UpdateTaskInput = z
+  .object({
+    id: Task.TaskId,
+    status: Task.TaskStatus.optional(),
+    progress: Task.Progress.optional(),
+    error: ErrorText.optional(),
+    title: Title.optional(),
+    /** Replaces the metadata. */
+    metadata: Metadata.optional(),
+  })
+  .strict();
+
+/**
+ * Changes a task under its version. The status change must be allowed by
+ * the transition table (409 otherwise); a completed task is final.
+ */
+export const updateTask = fn(UpdateTaskInput, async (input): Promise<Task.Info> => {
+  assertApiKey();
+  for (let attempt = 1; ; attempt++) {
+    const current = await loadTask(input.id);
+    const now = clock.now();
+    const next = applyUpdate(current, input, now);
+    if (next === current) return current;
+    const updated: Task.Info = { ...next, updatedAt: now, version: current.version + 1 };
+    try {
+      await documentClient.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: Task.toItem(updated),
+          ConditionExpression: "#version = :expected",
+          ExpressionAttributeNames: { "#version": "version" },
+          ExpressionAttributeValues: { ":expected": current.version },
+        }),
+      );
+      return updated;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (attempt >= MAX_ATTEMPTS) throw busy("task", error);
+    }
+  }
+});
+
+/** The next state of a task under an update, or `current` itself when nothing changes. Pure. */
+export function applyUpdate(current: Task.Info, input: Omit<z.output<typeof UpdateTaskInput>, "id">, now: string): Task.Info {
+  const status = input.status ?? current.status;
+  assertTransition(taskTransitions, "task", current.status, status);
+  const changes = input.status !== undefined || input.progress !== undefined || input.error !== undefined || input.title !== undefined || input.metadata !== undefined;
+  if (!changes) return current;
+  if (isTerminal(taskTransitions, current.status)) {
+    throw new VisibleError("conflict", "tracking.invalid_transition", `A task cannot change once it is ${current.status}`);
+  }
+  const entering = status !== current.status;
+  // Leaving failed (a retry) drops the old error; staying failed keeps it unless replaced.
+  const error = status === "failed" ? (input.error ?? (entering ? undefined : current.error)) : input.error;
+  const problems = fieldProblems({ status, progress: input.progress, error });
+  if (problems.length > 0) {
+    const summary = problems.map((problem) => `${problem.path}: ${problem.message}`).join("; ");
+    throw new VisibleError("invalid", "request.invalid", `Invalid input: ${summary}`, { issues: problems });
+  }
+  return {
+    ...current,
+    status,
+    title: input.title ?? current.title,
+    metadata: input.metadata ?? current.metadata,
+    progress: status === "completed" ? 100 : (input.progress ?? (entering && status === "pending" ? 0 : current.progress)),
+    error,
+    startedAt: current.startedAt ?? (status === "in_progress" ? now : undefined),
+    completedAt: status === "completed" ? now : undefined,
+  };
+}
+
+export const removeTask = fn(Task.TaskId, async (id) => {
+  assertApiKey();
+  const key = Task.taskKeys.key(id);
+  if (!key) throw taskNotFound();
+  try {
+    await documentClient.send(new DeleteCommand({ TableName: tableName, Key: key, ConditionExpression: "attribute_exists(pk)" }));
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw taskNotFound();
+    throw error;
+  }
+});
+
+/**
+ * Tasks of a session (its partition, in creation order), optionally of one
+ * status (a filter within that one partition); or tasks of one status across
+ * sessions (the status index, least recently updated first); or all tasks
+ * (the status index, status by status).
+ */
+export const ListTasksInput = z.object({
+  sessionId: Session.SessionId.optional(),
+  status: Task.TaskStatus.optional(),
+  limit: Limit,
+  cursor: z.string().optional(),
+});
+
+export const listTasks = fn(ListTasksInput, async (input): Promise<Page<Task.Info>> => {
+  assertApiKey();
+  if (input.sessionId !== undefined) {
+    await loadSession(input.sessionId);
+    return pageSegments([sessionSegment(input.sessionId, input.status)], input, Task.fromItem);
+  }
+  const statuses = input.status ? [input.status] : Task.TaskStatus.options;
+  return pageSegments(statuses.map((status) => statusSegment(status)), input, Task.fromItem);
+});
+
+function sessionSegment(sessionId: string, status: Task.TaskStatus | undefined): Segment {
+  const partition = Task.taskKeys.partition(sessionId);
+  return {
+    query: {
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      ...(status ? { FilterExpression: "#status = :status", ExpressionAttributeNames: { "#status": "status" } } : {}),
+      ExpressionAttributeValues: { ":pk": partition, ":prefix": Task.taskKeys.prefix, ...(status ? { ":status": status } : {}) },
+    },
+    binding: { attributes: Task.taskKeys.bySession.cursorFormat(sessionId), equals: { pk: partition } },
+  };
+}
+
+/** `before`: only tasks last updated before this time (the stuck ones, for in_progress). */
+export function statusSegment(status: Task.TaskStatus, before?: string): Segment {
+  const keys = Task.taskKeys.byStatus;
+  return {
+    query: {
+      IndexName: keys.index,
+      KeyConditionExpression: before ? "gsi1pk = :pk AND gsi1sk < :before" : "gsi1pk = :pk",
+      ExpressionAttributeValues: { ":pk": keys.partition(status), ...(before ? { ":before": before } : {}) },
+    },
+    binding: { attributes: keys.cursorFormat(status), equals: { gsi1pk: keys.partition(status) } },
+    accept: before ? (key) => (key.gsi1sk ?? "") < before : undefined,
+  };
+}
+
+/** The time before which an in-progress task's last update makes it stuck. */
+export const stuckCutoff = () => new Date(clock.nowMs() - trackingConfig.stuckAfterSeconds * 1000).toISOString();

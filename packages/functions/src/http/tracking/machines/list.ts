@@ -1,0 +1,14 @@
+import { z } from "zod";
+import * as Tracking from "@coach/core/tracking";
+import { httpRoute } from "../../shared/route";
+import { MachinePage, queryInt } from "../params";
+
+const Query = z.object({ status: Tracking.MachineStatus.optional(), limit: queryInt.optional(), cursor: z.string().optional() });
+
+export const handler = httpRoute(
+  { auth: "apiKey", query: Query, summary: "List machines (by status, then id), all or of one status", response: { schema: MachinePage } },
+  async ({ query }) => {
+    const page = await Tracking.listMachines(query);
+    return { body: { machines: page.items, nextCursor: page.nextCursor ?? null } };
+  },
+);

@@ -1,0 +1,16 @@
+import * as Tracking from "@coach/core/tracking";
+import { httpRoute } from "../../shared/route";
+import { TaskPath } from "../params";
+
+const Body = Tracking.UpdateTaskInput.omit({ id: true });
+
+export const handler = httpRoute(
+  {
+    auth: "apiKey",
+    path: TaskPath,
+    body: Body,
+    summary: "Change a task's status, progress, error, title or metadata (409 for a transition the rules forbid)",
+    response: { schema: Tracking.TaskInfo },
+  },
+  async ({ path, body }) => ({ body: await Tracking.updateTask({ id: path.id, ...body }) }),
+);
