@@ -1,4 +1,8 @@
+import { z } from "zod";
 import { httpRoute } from "../shared/route";
 
 /** Liveness: the function runs. Touches nothing else. */
-export const handler = httpRoute({ auth: "none" }, async () => ({ body: { status: "ok" } }));
+export const handler = httpRoute(
+  { auth: "none", summary: "Liveness: the function runs", response: { schema: z.object({ status: z.literal("ok") }) } },
+  async () => ({ body: { status: "ok" } }),
+);

@@ -2,10 +2,11 @@ import { z } from "zod";
 import * as Conversation from "@coach/core/conversation";
 import { httpRoute } from "../shared/route";
 import { SessionPath } from "./params";
+import * as Schemas from "../openapi/schemas";
 
 const Query = z.object({ format: Conversation.ExportFormat.default("json") });
 
-export const handler = httpRoute({ auth: "user", path: SessionPath, query: Query }, async ({ path, query }) => {
+export const handler = httpRoute({ auth: "user", path: SessionPath, query: Query, summary: "Export a session as JSON or a Markdown transcript", response: { schema: Schemas.SessionExport } }, async ({ path, query }) => {
   const data = await Conversation.exportSession({ sessionId: path.id });
   const filename = `session-${data.session.id}.${query.format === "json" ? "json" : "md"}`;
   const disposition = { "content-disposition": `attachment; filename="${filename}"` };

@@ -2,10 +2,13 @@ import { z } from "zod";
 import * as Conversation from "@coach/core/conversation";
 import { httpRoute } from "../shared/route";
 import { queryInt } from "./params";
+import * as Schemas from "../openapi/schemas";
 
 const Query = z.object({ type: Conversation.ListType.optional(), limit: queryInt.optional(), cursor: z.string().optional() });
 
-export const handler = httpRoute({ auth: "user", query: Query }, async ({ query }) => {
+const Page = z.object({ sessions: z.array(Conversation.Info), nextCursor: Schemas.NextCursor });
+
+export const handler = httpRoute({ auth: "user", query: Query, summary: "The caller's sessions, newest activity first", response: { schema: Page } }, async ({ query }) => {
   const page = await Conversation.list(query);
   return { body: { sessions: page.items, nextCursor: page.nextCursor ?? null } };
 });

@@ -1,8 +1,12 @@
+import { z } from "zod";
 import * as Conversation from "@coach/core/conversation";
 import { httpRoute } from "../shared/route";
 import { SessionPath } from "./params";
+import * as Schemas from "../openapi/schemas";
 
-export const handler = httpRoute({ auth: "user", path: SessionPath }, async ({ path }) => {
+const Resumed = z.object({ session: Conversation.Info, messages: z.array(Conversation.Message), nextCursor: Schemas.NextCursor });
+
+export const handler = httpRoute({ auth: "user", path: SessionPath, summary: "Resume an unresolved session", response: { schema: Resumed } }, async ({ path }) => {
   const { session, history } = await Conversation.resume({ sessionId: path.id });
   return { body: { session, messages: history.messages, nextCursor: history.nextCursor ?? null } };
 });

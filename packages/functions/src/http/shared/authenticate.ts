@@ -28,7 +28,7 @@ export async function authenticate(event: APIGatewayProxyEvent, mode: Exclude<Au
   const credential = bearer ?? (mode === "user" ? undefined : header(event, "x-api-key")?.trim() || undefined);
   if (!credential) {
     const expected = mode === "user" ? "a bearer token" : mode === "apiKey" ? "an API key (Authorization: Bearer or X-API-Key)" : "a bearer token or an API key";
-    throw unauthorized("auth.missing_credentials", `This route needs ${expected}`);
+    throw unauthorized(mode === "user" ? "auth.missing_token" : "auth.missing_credentials", `This route needs ${expected}`);
   }
   const looksLikeKey = ApiKey.isApiKey(credential) || (!bearer && mode !== "user");
   if (looksLikeKey && mode !== "user") {
