@@ -6,7 +6,7 @@ import type { FlowToolCall, OfflineContext, OfflineReply } from "../flow/definit
 import { canTransition, type OkrEffect, type OkrState } from "./flow";
 import { nextPhase, phaseInfo, type Phase } from "./phases";
 import { draftSummary } from "./prompts";
-import { keyResultCriteria, sameMetric, scoreDraft, wantsDecrease, weakestReasons, type DraftScore, type ReasonCode } from "./rubric";
+import { keyResultCriteria, sameMetric, scoreDraft, scoreObjective, wantsDecrease, weakestReasons, type DraftScore, type ReasonCode } from "./rubric";
 import { findTimeframe, resolveDueDate } from "./timeframe";
 import { PROPOSE_TRANSITION, UPDATE_DRAFT, applyTool } from "./tools";
 
@@ -95,6 +95,14 @@ function planObjective(state: OkrState, message: string, history: readonly Provi
   if (candidate && candidate.statement !== current?.statement) {
     const objective = { statement: candidate.statement, ...(timeframe ? { timeframe } : {}) };
     const when = timeframe ? ` (${timeframe})` : "";
+    // Numbers said while refining ("we're at 12,000, I'd love 18,000") are key-result material; they must not
+    // replace a better objective unless the user says it is the objective they want.
+    const asked = /\bobjective\b/i.test(message);
+    if (current && !asked && scoreObjective(objective).score < scoreObjective(current).score) {
+      return {
+        notes: [`That sounds like something to measure — it will make a good key result once the objective is settled. I've kept the objective as “${current.statement}”.`],
+      };
+    }
     const note = current
       ? `That's a clearer direction. I've updated the objective to “${objective.statement}”${when}.`
       : `Thanks — that gives us a starting point. I've drafted your objective as “${objective.statement}”${when}.`;

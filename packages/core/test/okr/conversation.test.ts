@@ -153,3 +153,16 @@ describe("extraction", () => {
     expect(Okr.extractObjective("I need help with our OKRs.")).toBeUndefined();
   });
 });
+
+describe("the offline coach while refining the objective", () => {
+  it("keeps a better objective when the user answers with numbers, and says they belong in a key result", () => {
+    const refining: Okr.OkrState = {
+      phase: "refinement",
+      draft: { objective: { statement: "Grow our weekly active users", timeframe: "this quarter" }, keyResults: [] },
+      draftVersion: 1,
+    };
+    const reply = Okr.okrFlow.offlineReply(refining, "Right now it's about 12,000 and I'd love to reach 18,000 by June 30.", [], { today: Okr.sampleToday });
+    expect(reply.toolCalls).toEqual([]);
+    expect(reply.text).toContain("I've kept the objective as “Grow our weekly active users”");
+  });
+});
