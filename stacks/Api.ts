@@ -1,7 +1,8 @@
-import { Duration } from "aws-cdk-lib";
+import { Aws, Duration, Fn } from "aws-cdk-lib";
 import * as apigateway from "aws-cdk-lib/aws-apigateway";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { ApiGatewayV1Api, type ApiGatewayV1ApiFunctionRouteProps, type StackContext, use } from "sst/constructs";
-import { httpRouteKey, httpRoutes } from "../packages/functions/src/manifest";
+import { httpRouteKey, httpRoutes, type HttpRoute } from "../packages/functions/src/manifest";
 import type { MonitoredFunction } from "../infra/monitoring";
 import { manageConnectionsStatementFor, tableStatementFor } from "../infra/permissions";
 import { ensureApiGatewayLoggingRole } from "./api-gateway-logging";
@@ -70,6 +71,10 @@ export function Api({ stack, app }: StackContext) {
 
   api.cdk.restApi.deploymentStage.node.addDependency(ensureApiGatewayLoggingRole(stack, "ApiGatewayLoggingRole"));
 
+  for (const route of httpRoutes) {
+    if (route.stream === true) streamResponses(api.cdk.restApi, api.getFunction(httpRouteKey(route)), route, route.timeoutSeconds ?? config.functions.timeoutSeconds);
+  }
+
   // Errors API Gateway produces itself (throttling, unknown paths) carry CORS
   // headers too, when there is one static origin to send.
   const [onlyOrigin] = origins;
@@ -99,4 +104,31 @@ export function Api({ stack, app }: StackContext) {
 
   stack.addOutputs({ ApiUrl: api.customDomainUrl ?? api.url });
   return { api, functions, restApiName: api.cdk.restApi.restApiName, restApiStageName: app.stage };
+}
+
+/** The longest a streamed response may last through API Gateway (15 minutes), and so the longest integration timeout. */
+const MAX_STREAM_SECONDS = 900;
+
+/**
+ * Lambda response streaming through API Gateway: the method's integration
+ * takes the STREAM response transfer mode, invokes the function with
+ * InvokeWithResponseStream (the `2021-11-15/…/response-streaming-invocations`
+ * URI; `lambda:InvokeFunction`, which the integration already grants, covers
+ * it) and waits as long as the function may run instead of 29 s. The
+ * aws-cdk-lib that SST pins (2.224) has no `responseTransferMode` on
+ * LambdaIntegration (it came in 2.230), so the CloudFormation properties are
+ * set with an escape hatch on the method SST created for the route.
+ */
+function streamResponses(restApi: apigateway.RestApi, fn: IFunction | undefined, route: HttpRoute, timeoutSeconds: number): void {
+  const key = httpRouteKey(route);
+  const method = restApi.methods.find((m) => m.httpMethod === route.method && m.resource.path === route.path);
+  if (fn === undefined || method === undefined) throw new Error(`No function or method was created for the streaming route ${key}`);
+  if (timeoutSeconds > MAX_STREAM_SECONDS) throw new Error(`${key}: a streamed response lasts at most ${MAX_STREAM_SECONDS} s, not ${timeoutSeconds}`);
+  const cfn = method.node.defaultChild as apigateway.CfnMethod;
+  cfn.addPropertyOverride("Integration.ResponseTransferMode", "STREAM");
+  cfn.addPropertyOverride(
+    "Integration.Uri",
+    Fn.join("", ["arn:", Aws.PARTITION, ":apigateway:", Aws.REGION, ":lambda:path/2021-11-15/functions/", fn.functionArn, "/response-streaming-invocations"]),
+  );
+  cfn.addPropertyOverride("Integration.TimeoutInMillis", timeoutSeconds * 1000);
 }

@@ -122,6 +122,7 @@ export const httpRoutes: readonly HttpRoute[] = [
     timeoutSeconds: 300,
   },
   { method: "GET", path: "/v1/models", handler: "packages/functions/src/http/v1/models.handler", auth: "userOrApiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
+  { method: "GET", path: "/v1/models/{model}", handler: "packages/functions/src/http/v1/model.handler", auth: "userOrApiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
   {
     method: "GET",
     path: "/api/usage",

@@ -1,6 +1,6 @@
 /** The OpenAI-compatible Chat Completions API over the same AI providers. */
 export { ChatCompletionRequest, ChatMessage, textOf } from "./request";
-export { servedModels, resolveModel } from "./models";
+export { servedModels, resolveModel, MODELS_CREATED } from "./models";
 export type { ServedModel } from "./models";
 export { runCompletion } from "./run";
 export type { CompletionEvent } from "./run";

@@ -23,6 +23,9 @@ function parse(raw: string | undefined): ServedModel[] {
 
 export const servedModels: readonly ServedModel[] = parse(process.env.COMPLETION_MODELS);
 
+/** `created` of every served model: fixed, so listings are stable (2026-01-01). */
+export const MODELS_CREATED = 1_767_225_600;
+
 /** The model, or OpenAI's 404 `model_not_found`. */
 export function resolveModel(id: string): ServedModel {
   const model = servedModels.find((m) => m.id === id);

@@ -22,32 +22,30 @@ export async function* runCompletion(
     .map((m) => textOf(m.content))
     .join("\n\n");
   const stops = request.stop === undefined || request.stop === null ? [] : typeof request.stop === "string" ? [request.stop] : request.stop;
-  const abort = new AbortController();
-  signal?.addEventListener("abort", () => abort.abort(), { once: true });
-
   const stream = provider.stream({
     flow: "chat",
     phase: "chat",
     messages: conversation(request),
     system: { stable: system, dynamic: "" },
     generation: generationOf(request, model, stops),
-    signal: abort.signal,
+    signal,
   });
   const guard = new StopGuard(stops);
   let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
+  let stopped = false;
   for await (const event of stream) {
     if (event.type === "done") {
       usage = event.usage;
       continue;
     }
-    const { text, stopped } = guard.push(event.text);
-    if (text) yield { type: "delta", text };
-    if (stopped) {
-      abort.abort();
-      break;
-    }
+    // After a stop sequence the rest is read but not sent: the provider's usage comes last and must be counted.
+    // (Claude gets the stop sequences itself and ends there; only providers without them run on.)
+    if (stopped) continue;
+    const pushed = guard.push(event.text);
+    if (pushed.text) yield { type: "delta", text: pushed.text };
+    stopped = pushed.stopped;
   }
-  const rest = guard.flush();
+  const rest = stopped ? "" : guard.flush();
   if (rest) yield { type: "delta", text: rest };
   yield { type: "done", finishReason: "stop", usage };
 }

@@ -37,6 +37,7 @@ import * as trackingTasksRemove from "../tracking/tasks/remove";
 import * as trackingTasksUpdate from "../tracking/tasks/update";
 import * as usageReport from "../usage/report";
 import * as v1ChatCompletions from "../v1/chat-completions";
+import * as v1Model from "../v1/model";
 import * as v1Models from "../v1/models";
 
 /**
@@ -88,5 +89,6 @@ export const handlerModules: Readonly<Record<string, Readonly<Record<string, unk
   "packages/functions/src/http/tracking/tasks/update": trackingTasksUpdate,
   "packages/functions/src/http/usage/report": usageReport,
   "packages/functions/src/http/v1/chat-completions": v1ChatCompletions,
+  "packages/functions/src/http/v1/model": v1Model,
   "packages/functions/src/http/v1/models": v1Models,
 };

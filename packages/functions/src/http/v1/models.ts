@@ -7,16 +7,13 @@ const ModelList = z.object({
   data: z.array(z.object({ id: z.string(), object: z.literal("model"), created: z.number(), owned_by: z.string() })),
 });
 
-/** Fixed so the list is the same on every call; OpenAI reports when a model was created, we report when served names were defined. */
-const CREATED = 1_767_225_600; // 2026-01-01
-
 /** The models this deployment serves, in OpenAI's list shape. */
 export const handler = httpRoute(
   { auth: "userOrApiKey", errors: "openai", summary: "List the models served by the OpenAI-compatible API", response: { schema: ModelList } },
   async () => ({
     body: {
       object: "list",
-      data: Completions.servedModels.map((model) => ({ id: model.id, object: "model", created: CREATED, owned_by: "coach" })),
+      data: Completions.servedModels.map((model) => ({ id: model.id, object: "model", created: Completions.MODELS_CREATED, owned_by: "coach" })),
     } satisfies z.infer<typeof ModelList>,
   }),
 );

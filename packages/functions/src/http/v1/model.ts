@@ -1,0 +1,15 @@
+import { z } from "zod";
+import * as Completions from "@coach/core/completions";
+import { httpRoute } from "../shared/route";
+
+const Model = z.object({ id: z.string(), object: z.literal("model"), created: z.number(), owned_by: z.string() });
+const Path = z.object({ model: z.string().min(1).max(128) });
+
+/** One served model; an unknown id is OpenAI's 404 `model_not_found`. */
+export const handler = httpRoute(
+  { auth: "userOrApiKey", path: Path, errors: "openai", summary: "Retrieve one served model", response: { schema: Model } },
+  async ({ path }) => {
+    const model = Completions.resolveModel(path.model);
+    return { body: { id: model.id, object: "model", created: Completions.MODELS_CREATED, owned_by: "coach" } satisfies z.infer<typeof Model> };
+  },
+);
