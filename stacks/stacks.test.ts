@@ -20,6 +20,7 @@ import {
   restMethods,
   statementsOfFunction,
   synthesize,
+  sstHandlers,
   testJwtEnv,
   type PolicyStatementJson,
   type Synthesized,
@@ -47,7 +48,8 @@ beforeAll(async () => {
   vi.stubEnv("COACH_CORS_ORIGINS", "https://app.example.test");
   staging = await synthesize("staging", { build: false });
   prod = await synthesize("prod", { build: false });
-}, 120_000);
+  // The build bundles every handler (~65) with esbuild: on two loaded cores that can take minutes.
+}, 420_000);
 
 /** Every function of a stage: label (alarm label), template, resource, and what the manifest says of it. */
 interface DeployedFunction {
@@ -129,6 +131,29 @@ const alarmByName = (synth: Synthesized, id: string) => {
   expect(found, name).toHaveLength(1);
   return found[0]?.Properties ?? {};
 };
+
+describe("the build", () => {
+  it("bundles every function from the handler its construct names, as manifest-agreement reads it", () => {
+    const expected = sstHandlers(dev.app);
+    expect(expected.size).toBeGreaterThan(40);
+    for (const [name, template] of [
+      ["dev-coach-Api", dev.api],
+      ["dev-coach-Realtime", dev.realtime],
+    ] as const) {
+      for (const [logicalId, fn] of ownFunctions(template)) {
+        expect(fn.Properties?.Handler, logicalId).toBe(expected.get(`${name}/${logicalId}`));
+      }
+    }
+  });
+
+  it("keeps every stack well under CloudFormation's 500-resource limit (split a stack before a route crosses 450)", () => {
+    for (const synth of [dev, prod]) {
+      for (const [name, template] of Object.entries({ storage: synth.storage, realtime: synth.realtime, api: synth.api, monitoring: synth.monitoring })) {
+        expect(resources(template).size, `${synth.config.stage} ${name}`).toBeLessThan(450);
+      }
+    }
+  });
+});
 
 describe("Storage", () => {
   const keySchema = (partitionKey: string, sortKey: string) => [
@@ -281,9 +306,9 @@ describe("IAM", () => {
     expect(invokeStatements).toHaveLength(invokers);
   });
 
-  it("binds the ANTHROPIC_API_KEY secret to exactly the functions whose manifest entry lists it", () => {
+  it("binds the ANTHROPIC_API_KEY secret to exactly the functions whose manifest entry lists it (those that run the provider)", () => {
     const listing = deployedFunctions(dev).filter(({ secrets }) => secrets.includes("ANTHROPIC_API_KEY"));
-    expect(listing.map(({ label }) => label).sort()).toEqual(["POST /api/sessions/{id}/messages", "Worker turn"].sort());
+    expect(listing.map(({ label }) => label).sort()).toEqual(["POST /api/sessions/{id}/messages", "POST /v1/chat/completions", "Worker turn"].sort());
     for (const { label, template, fn, secrets } of deployedFunctions(dev)) {
       const runsTurns = secrets.includes("ANTHROPIC_API_KEY");
       expect("SST_Secret_value_ANTHROPIC_API_KEY" in environmentOf(fn), label).toBe(runsTurns);
@@ -366,6 +391,66 @@ describe("Api", () => {
       JSON.stringify([...resources(synth.api, "AWS::ApiGateway::Method").values()].filter((m) => m.Properties?.HttpMethod === "OPTIONS"));
     expect(preflight(prod)).toContain("https://app.example.test");
     expect(preflight(dev)).toContain("'*'");
+  });
+});
+
+/** A CloudFormation string value as text: Fn::Join flattened, `{Ref: X}` as `${X}`, `{Fn::GetAtt: [X, Y]}` as `${X.Y}`. */
+function cfnText(value: unknown): string {
+  if (typeof value === "string") return value;
+  const json = value as { Ref?: string; "Fn::GetAtt"?: [string, string]; "Fn::Join"?: [string, unknown[]] };
+  if (json.Ref !== undefined) return `\${${json.Ref}}`;
+  if (json["Fn::GetAtt"] !== undefined) return `\${${json["Fn::GetAtt"].join(".")}}`;
+  if (json["Fn::Join"] !== undefined) return json["Fn::Join"][1].map(cfnText).join(json["Fn::Join"][0]);
+  throw new Error(`not a string value: ${JSON.stringify(value)}`);
+}
+
+describe("Api response streaming", () => {
+  const streamingRoutes = httpRoutes.filter((route) => route.stream === true);
+  const integrationOf = (method: { Properties?: Record<string, unknown> }) => method.Properties?.Integration as Record<string, unknown>;
+
+  it("streams POST /v1/chat/completions: STREAM transfer mode, the response-streaming invocation of its own function, its timeout", () => {
+    expect(streamingRoutes.map(httpRouteKey)).toContain("POST /v1/chat/completions");
+    for (const synth of [dev, prod, personal]) {
+      const methods = restMethods(synth.api);
+      for (const route of streamingRoutes) {
+        const key = httpRouteKey(route);
+        const integration = integrationOf(methods.get(key)!);
+        const [logicalId, fn] = functionByDescription(synth.api, `${key} (auth: ${route.auth})`);
+        const timeoutSeconds = route.timeoutSeconds ?? synth.config.functions.timeoutSeconds;
+        expect(integration, key).toMatchObject({ Type: "AWS_PROXY", IntegrationHttpMethod: "POST", ResponseTransferMode: "STREAM", TimeoutInMillis: timeoutSeconds * 1000 });
+        expect(cfnText(integration.Uri), key).toBe(
+          `arn:\${AWS::Partition}:apigateway:\${AWS::Region}:lambda:path/2021-11-15/functions/\${${logicalId}.Arn}/response-streaming-invocations`,
+        );
+        // Past API Gateway's 29 s buffered limit, within its 15-minute streaming limit, and never longer than the function may run.
+        expect(timeoutSeconds, key).toBeGreaterThan(29);
+        expect(integration.TimeoutInMillis as number, key).toBeLessThanOrEqual(900_000);
+        expect(fn.Properties?.Timeout as number, key).toBeGreaterThanOrEqual(timeoutSeconds);
+        // API Gateway may invoke it: lambda:InvokeFunction covers InvokeWithResponseStream.
+        const permissions = [...resources(synth.api, "AWS::Lambda::Permission").values()].filter(
+          (permission) => getAttTarget(permission.Properties?.FunctionName) === logicalId && permission.Properties?.Principal === "apigateway.amazonaws.com",
+        );
+        expect(permissions.length, key).toBeGreaterThan(0);
+        for (const permission of permissions) expect(permission.Properties?.Action).toBe("lambda:InvokeFunction");
+        expect(JSON.stringify(permissions.map((p) => p.Properties?.SourceArn))).toContain(`/POST${route.path}`);
+      }
+    }
+  });
+
+  it("leaves every other method buffered, on the classic invocation URI", () => {
+    const streaming = new Set(streamingRoutes.map(httpRouteKey));
+    for (const synth of [dev, prod]) {
+      const methods = restMethods(synth.api);
+      expect(methods.size).toBe(httpRoutes.length);
+      for (const [key, method] of methods) {
+        if (streaming.has(key)) continue;
+        const integration = integrationOf(method);
+        expect(integration.ResponseTransferMode, key).toBeUndefined();
+        expect(cfnText(integration.Uri), key).toMatch(/:lambda:path\/2015-03-31\/functions\/\$\{\w+\.Arn\}\/invocations$/);
+      }
+      for (const method of resources(synth.api, "AWS::ApiGateway::Method").values()) {
+        if (method.Properties?.HttpMethod === "OPTIONS") expect(integrationOf(method).ResponseTransferMode).toBeUndefined();
+      }
+    }
   });
 });
 

@@ -17,7 +17,9 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Template } from "aws-cdk-lib/assertions";
-import { App, getStack } from "sst/constructs";
+import { Stack } from "aws-cdk-lib";
+import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
+import { App, Function as SstFunction, getStack } from "sst/constructs";
 import { initProject, useProject } from "sst/project.js";
 import config from "../sst.config";
 import { stageConfig, type StageConfig } from "../infra/stage-config";
@@ -44,7 +46,27 @@ export interface Synthesized {
   readonly all: readonly Template[];
 }
 
+/**
+ * The handler SST will bundle for each function of the app, by stack name and
+ * logical id: the construct's `handler` (its metadata), which the bundled
+ * function's Handler property equals after `app.finish()`. Lets a synthesis
+ * without bundling check which handler each function runs.
+ */
+export function sstHandlers(app: App): Map<string, string> {
+  const handlers = new Map<string, string>();
+  for (const construct of app.node.findAll()) {
+    if (!(construct instanceof SstFunction)) continue;
+    const handler = construct.getConstructMetadata().data.handler;
+    if (typeof handler !== "string") continue;
+    const stack = Stack.of(construct);
+    handlers.set(`${stack.stackName}/${stack.getLogicalId(construct.node.defaultChild as CfnFunction)}`, handler);
+  }
+  return handlers;
+}
+
 export async function synthesize(stage: string, options: { build: boolean }): Promise<Synthesized> {
+  // SST bundles functions one at a time on two cores unless told otherwise.
+  process.env.SST_BUILD_CONCURRENCY ??= String(Math.max(2, os.cpus().length));
   await initProject({ stage, root: repoRoot, region: "us-east-1" });
   // SST writes generated types and bundles under `.sst/`; test files run in
   // parallel processes, so each synthesis gets its own directory (as SST's
