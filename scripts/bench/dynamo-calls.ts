@@ -177,6 +177,7 @@ export async function measureRoutes<Extra>(
       asUser,
       as,
       tokenFor: (id) => stack.issuer.token(id),
+      apiKey: stack.devApiKey,
       runtime,
       callsSoFar: () => table.dynamoCallCounts(),
       dynamoMsSoFar: () => dynamoMs - sampleStart.dynamoMs,

@@ -18,6 +18,8 @@ export interface ScenarioContext {
   as<T>(userId: string, fn: () => Promise<T>): Promise<T>;
   /** A token of the dev issuer for any user. */
   tokenFor(userId: string): string;
+  /** The local stack's development API key (machine clients: the tracking and OpenAI-compatible APIs). */
+  apiKey: string;
   /** Handler completions, from the local runtime's log. */
   runtime: RuntimeLog;
   /** DynamoDB calls since the sample started (just before `invoke`). */
@@ -65,8 +67,11 @@ interface HttpScenarioSpec {
   description: string;
   expectStatus: number;
   setup?: Scenario["setup"];
-  query?: string;
-  body?: unknown;
+  query?: string | (() => string);
+  /** The request body; a function gets the path parameters from `setup`. */
+  body?: unknown | ((params: Params) => unknown);
+  /** Sends the dev API key instead of the bench user's token. */
+  apiKey?: boolean;
   /** Overrides of the default path parameters (`id`: the seeded session, `messageId`: its assistant message). */
   params?: (ctx: ScenarioContext) => Params;
 }
@@ -85,19 +90,36 @@ function http(spec: HttpScenarioSpec): Scenario {
         if (value === undefined) throw new Error(`${target.key}: no value for path parameter {${name}}`);
         return encodeURIComponent(value);
       });
-      const response = await fetch(`${ctx.baseUrl}${path}${spec.query ?? ""}`, {
+      const query = typeof spec.query === "function" ? spec.query() : (spec.query ?? "");
+      const body = typeof spec.body === "function" ? (spec.body as (p: Params) => unknown)(values) : spec.body;
+      const response = await fetch(`${ctx.baseUrl}${path}${query}`, {
         method: target.method,
         headers: {
-          authorization: `Bearer ${ctx.token}`,
-          ...(spec.body === undefined ? {} : { "content-type": "application/json" }),
+          authorization: `Bearer ${spec.apiKey ? ctx.apiKey : ctx.token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
         },
-        ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       await response.arrayBuffer();
       return { status: response.status };
     },
   };
 }
+
+/** Creates a tracking resource with the dev API key, outside the measurement; returns its id. */
+async function tracked(ctx: ScenarioContext, path: string, body: unknown): Promise<string> {
+  const response = await fetch(`${ctx.baseUrl}/api/tracking/${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ctx.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`set-up POST /api/tracking/${path}: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { id: string }).id;
+}
+
+const trackingSession = (ctx: ScenarioContext) => tracked(ctx, "sessions", { projectId: "bench" });
+const trackingMachine = (ctx: ScenarioContext) => tracked(ctx, "machines", { hostname: "bench-host", capacity: 4 });
+const today = () => new Date().toISOString().slice(0, 10);
 
 /** A fresh session with a user and an assistant message and feedback on the latter: what a real delete removes. */
 async function freshSessionWithChildren(ctx: ScenarioContext): Promise<Params> {
@@ -346,6 +368,120 @@ export const scenarios: Record<string, Scenario> = {
     body: { to: "kr_discovery" },
     setup: async (ctx) => ({ id: await freshSession(ctx, ctx.userId) }),
   }),
+  "POST /v1/chat/completions": http({
+    description: "OpenAI-compatible completion, non-streaming (offline provider), counted as the bench user's usage",
+    expectStatus: 200,
+    body: { model: "coach", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Suggest a key result for onboarding." }] },
+  }),
+  "GET /v1/models": http({ description: "served models", expectStatus: 200 }),
+  "GET /v1/models/{model}": http({ description: "one served model", expectStatus: 200, params: () => ({ model: "coach" }) }),
+  "GET /api/usage": http({ description: "the bench user's usage for today", expectStatus: 200, query: () => `?from=${today()}&to=${today()}` }),
+  "POST /api/tracking/sessions": http({ description: "register an orchestration session", expectStatus: 201, apiKey: true, body: { projectId: "bench" } }),
+  "GET /api/tracking/sessions": http({ description: "list sessions (first page)", expectStatus: 200, apiKey: true, query: "?limit=20" }),
+  "GET /api/tracking/sessions/{id}": http({
+    description: "get a session",
+    expectStatus: 200,
+    apiKey: true,
+    setup: async (ctx) => ({ id: await trackingSession(ctx) }),
+  }),
+  "PATCH /api/tracking/sessions/{id}": http({
+    description: "pause a fresh session",
+    expectStatus: 200,
+    apiKey: true,
+    body: { status: "paused" },
+    setup: async (ctx) => ({ id: await trackingSession(ctx) }),
+  }),
+  "DELETE /api/tracking/sessions/{id}": http({
+    description: "delete a fresh session",
+    expectStatus: 204,
+    apiKey: true,
+    setup: async (ctx) => ({ id: await trackingSession(ctx) }),
+  }),
+  "POST /api/tracking/sessions/{id}/heartbeat": http({
+    description: "session heartbeat",
+    expectStatus: 200,
+    apiKey: true,
+    setup: async (ctx) => ({ id: await trackingSession(ctx) }),
+  }),
+  "POST /api/tracking/tasks": http({
+    description: "add a task to a fresh session",
+    expectStatus: 201,
+    apiKey: true,
+    setup: async (ctx) => ({ sessionId: await trackingSession(ctx) }),
+    body: (params: Params) => ({ sessionId: params.sessionId, title: "Write the release notes" }),
+  }),
+  "GET /api/tracking/tasks": http({ description: "list tasks (first page)", expectStatus: 200, apiKey: true, query: "?limit=20" }),
+  "GET /api/tracking/tasks/{id}": http({
+    description: "get a task",
+    expectStatus: 200,
+    apiKey: true,
+    setup: async (ctx) => ({ id: await tracked(ctx, "tasks", { sessionId: await trackingSession(ctx), title: "bench" }) }),
+  }),
+  "PATCH /api/tracking/tasks/{id}": http({
+    description: "start a fresh task at 10%",
+    expectStatus: 200,
+    apiKey: true,
+    body: { status: "in_progress", progress: 10 },
+    setup: async (ctx) => ({ id: await tracked(ctx, "tasks", { sessionId: await trackingSession(ctx), title: "bench" }) }),
+  }),
+  "DELETE /api/tracking/tasks/{id}": http({
+    description: "delete a fresh task",
+    expectStatus: 204,
+    apiKey: true,
+    setup: async (ctx) => ({ id: await tracked(ctx, "tasks", { sessionId: await trackingSession(ctx), title: "bench" }) }),
+  }),
+  "POST /api/tracking/machines": http({ description: "register a machine", expectStatus: 201, apiKey: true, body: { hostname: "bench-host", capacity: 4 } }),
+  "GET /api/tracking/machines": http({ description: "list machines (first page)", expectStatus: 200, apiKey: true, query: "?limit=20" }),
+  "GET /api/tracking/machines/{id}": http({
+    description: "get a machine",
+    expectStatus: 200,
+    apiKey: true,
+    setup: async (ctx) => ({ id: await trackingMachine(ctx) }),
+  }),
+  "PATCH /api/tracking/machines/{id}": http({
+    description: "drain a fresh machine",
+    expectStatus: 200,
+    apiKey: true,
+    body: { status: "draining" },
+    setup: async (ctx) => ({ id: await trackingMachine(ctx) }),
+  }),
+  "DELETE /api/tracking/machines/{id}": http({
+    description: "delete a fresh machine",
+    expectStatus: 204,
+    apiKey: true,
+    setup: async (ctx) => ({ id: await trackingMachine(ctx) }),
+  }),
+  "POST /api/tracking/machines/{id}/heartbeat": http({
+    description: "machine heartbeat",
+    expectStatus: 200,
+    apiKey: true,
+    setup: async (ctx) => ({ id: await trackingMachine(ctx) }),
+  }),
+  "POST /api/tracking/machines/{id}/slots": http({
+    description: "claim a slot on a fresh machine for a fresh session",
+    expectStatus: 201,
+    apiKey: true,
+    setup: async (ctx) => ({ id: await trackingMachine(ctx), sessionId: await trackingSession(ctx) }),
+    body: (params: Params) => ({ sessionId: params.sessionId }),
+  }),
+  "DELETE /api/tracking/machines/{id}/slots/{sessionId}": http({
+    description: "release a claimed slot",
+    expectStatus: 204,
+    apiKey: true,
+    setup: async (ctx) => {
+      const [id, sessionId] = [await trackingMachine(ctx), await trackingSession(ctx)];
+      const claim = await fetch(`${ctx.baseUrl}/api/tracking/machines/${id}/slots`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ctx.apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ sessionId }),
+      });
+      if (claim.status !== 201) throw new Error(`set-up claim: ${claim.status}`);
+      return { id, sessionId };
+    },
+  }),
+  "GET /api/openapi.json": http({ description: "the OpenAPI document (built once per process, then cached)", expectStatus: 200 }),
+  "GET /api/docs": http({ description: "the browsable API reference page", expectStatus: 200 }),
+  "GET /api/tracking/health": http({ description: "health summary (counts by status, stale, stuck)", expectStatus: 200, apiKey: true }),
   "WS $connect": wsConnect(),
   "WS $disconnect": wsDisconnect(),
   "WS $default": wsFrame("$default", {
