@@ -10,7 +10,7 @@ import { clock } from "./clock";
 import { trackingConfig } from "./config";
 import * as Session from "./session";
 import { Limit, Metadata, type Page } from "./shared";
-import { busy, MAX_ATTEMPTS, pageSegments, queryAll, type Segment } from "./store";
+import { modifyVersioned, pageSegments, queryAll, type Segment } from "./store";
 import { assertTransition, isTerminal, sessionTransitions } from "./transitions";
 
 const ProjectId = z.string().trim().min(1).max(128);
@@ -67,34 +67,8 @@ export const getSession = fn(Session.SessionId, async (id) => {
   return loadSession(id);
 });
 
-/**
- * Read-modify-write under the item's version: `change` returns the next
- * state (or the same object for no change); a concurrent writer fails the
- * version check and the change is re-applied to the fresh state.
- */
-async function modifySession(id: string, change: (session: Session.Info, now: string) => Session.Info): Promise<Session.Info> {
-  for (let attempt = 1; ; attempt++) {
-    const current = await loadSession(id);
-    const now = clock.now();
-    const next = change(current, now);
-    if (next === current) return current;
-    const updated: Session.Info = { ...next, updatedAt: now, version: current.version + 1 };
-    try {
-      await documentClient.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: Session.toItem(updated),
-          ConditionExpression: "#version = :expected",
-          ExpressionAttributeNames: { "#version": "version" },
-          ExpressionAttributeValues: { ":expected": current.version },
-        }),
-      );
-      return updated;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if (attempt >= MAX_ATTEMPTS) throw busy("session", error);
-    }
-  }
+function modifySession(id: string, change: (session: Session.Info, now: string) => Session.Info): Promise<Session.Info> {
+  return modifyVersioned("session", () => loadSession(id), change, Session.toItem);
 }
 
 /** The fields that change with a status: `endedAt` once it is final. */

@@ -1,7 +1,9 @@
-import { QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { PutCommand, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { decodeCursor, encodeCursor, type CursorBinding } from "../cursor";
 import { VisibleError } from "../error";
 import { documentClient, tableName } from "../table";
+import { clock } from "./clock";
 import type { Page } from "./shared";
 
 /**
@@ -104,3 +106,38 @@ export const MAX_ATTEMPTS = 4;
 
 export const busy = (what: string, cause: unknown) =>
   new VisibleError("conflict", "tracking.busy", `The ${what} changed concurrently; try again`, undefined, { cause });
+
+/**
+ * Read-modify-write under an item's `version`: `change` returns the next
+ * state (or the same object for no change); a concurrent writer fails the
+ * version check and the change is re-applied to the fresh state.
+ */
+export async function modifyVersioned<T extends { version: number; updatedAt: string }>(
+  what: string,
+  load: () => Promise<T>,
+  change: (current: T, now: string) => T,
+  toItem: (value: T) => Record<string, unknown>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await load();
+    const now = clock.now();
+    const next = change(current, now);
+    if (next === current) return current;
+    const updated: T = { ...next, updatedAt: now, version: current.version + 1 };
+    try {
+      await documentClient.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: toItem(updated),
+          ConditionExpression: "#version = :expected",
+          ExpressionAttributeNames: { "#version": "version" },
+          ExpressionAttributeValues: { ":expected": current.version },
+        }),
+      );
+      return updated;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (attempt >= MAX_ATTEMPTS) throw busy(what, error);
+    }
+  }
+}

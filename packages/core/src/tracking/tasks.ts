@@ -11,7 +11,7 @@ import { trackingConfig } from "./config";
 import * as Session from "./session";
 import { loadSession } from "./sessions";
 import { Limit, Metadata, type Page } from "./shared";
-import { busy, MAX_ATTEMPTS, pageSegments, type Segment } from "./store";
+import { modifyVersioned, pageSegments, type Segment } from "./store";
 import * as Task from "./task";
 import { assertTransition, isTerminal, sessionTransitions, taskTransitions } from "./transitions";
 
@@ -105,28 +105,7 @@ export const UpdateTaskInput = z
  */
 export const updateTask = fn(UpdateTaskInput, async (input): Promise<Task.Info> => {
   assertApiKey();
-  for (let attempt = 1; ; attempt++) {
-    const current = await loadTask(input.id);
-    const now = clock.now();
-    const next = applyUpdate(current, input, now);
-    if (next === current) return current;
-    const updated: Task.Info = { ...next, updatedAt: now, version: current.version + 1 };
-    try {
-      await documentClient.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: Task.toItem(updated),
-          ConditionExpression: "#version = :expected",
-          ExpressionAttributeNames: { "#version": "version" },
-          ExpressionAttributeValues: { ":expected": current.version },
-        }),
-      );
-      return updated;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if (attempt >= MAX_ATTEMPTS) throw busy("task", error);
-    }
-  }
+  return modifyVersioned("task", () => loadTask(input.id), (current, now) => applyUpdate(current, input, now), Task.toItem);
 });
 
 /** The next state of a task under an update, or `current` itself when nothing changes. Pure. */
