@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testStackConfig } from "../../../test/env";
-import { freePort } from "../../local/src/dynamodb-local";
+import { freePort, startDynamoDBLocal } from "../../local/src/dynamodb-local";
 import { startLocalStack, type LocalStack } from "../../local/src/stack";
 import { apiClient, expectProblem, expectStandardHeaders, newUser, type Api } from "./support/api";
 
@@ -8,25 +8,28 @@ import { apiClient, expectProblem, expectStandardHeaders, newUser, type Api } fr
  * When the table or the identity provider cannot be reached, the API says
  * so with 503 problem+json instead of failing obscurely.
  *
- * Alone in its file on purpose: handlers read DYNAMODB_ENDPOINT and
- * JWT_JWKS_URI once, when first imported, and vitest gives every file a fresh
- * module graph. The stack starts against the suite's real DynamoDB Local (it
- * creates the table there first); only then, before any request imports a
- * handler, the two endpoints are pointed at a port where nothing listens —
- * what a Lambda sees when DynamoDB or the issuer is unreachable.
+ * Alone in its file on purpose: vitest gives every file a fresh module graph.
+ * The stack runs on a DynamoDB Local of its own, which is stopped once the
+ * stack is up: an unreachable table, as a Lambda would meet it. The JWKS URI,
+ * which handlers read when first imported, is pointed at a port where nothing
+ * listens before any request imports one: an unreachable issuer.
  */
 let stack: LocalStack;
 let api: Api;
 const saved = { DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT, JWT_JWKS_URI: process.env.JWT_JWKS_URI };
-let deadEndpoint: string;
+/** The stopped DynamoDB Local and the port without an issuer: neither may show in a response. */
+let stoppedTable: string;
+let deadIssuer: string;
 
 beforeAll(async () => {
-  stack = await startLocalStack(testStackConfig());
+  const dynamodb = await startDynamoDBLocal();
+  stack = await startLocalStack(testStackConfig({ dynamodbEndpoint: dynamodb.endpoint }));
   api = apiClient(stack);
-  deadEndpoint = `http://127.0.0.1:${await freePort()}`;
-  process.env.DYNAMODB_ENDPOINT = deadEndpoint;
-  process.env.JWT_JWKS_URI = `${deadEndpoint}/.well-known/jwks.json`;
-});
+  await dynamodb.stop();
+  stoppedTable = dynamodb.endpoint;
+  deadIssuer = `http://127.0.0.1:${await freePort()}`;
+  process.env.JWT_JWKS_URI = `${deadIssuer}/.well-known/jwks.json`;
+}, 60_000);
 
 afterAll(async () => {
   await stack?.stop();
@@ -38,7 +41,7 @@ describe("when the table cannot be reached", () => {
     const response = await api.get("/health/ready");
     expectProblem(response, 503, "table.unavailable");
     expect(response.body).toMatchObject({ title: "Service Unavailable", detail: "The table is not reachable", instance: "/health/ready" });
-    expect(response.text).not.toContain(deadEndpoint);
+    expect(response.text).not.toContain(stoppedTable);
     expect(response.text).not.toContain("127.0.0.1");
     expectStandardHeaders(response);
   });
@@ -55,7 +58,7 @@ describe("when the token issuer's keys cannot be fetched", () => {
     const response = await api.get("/api/sessions", { as: newUser() });
     expectProblem(response, 503, "auth.jwks_unavailable");
     expect(response.headers.get("www-authenticate")).toBeNull();
-    expect(response.text).not.toContain(deadEndpoint);
+    expect(response.text).not.toContain(deadIssuer);
     expectStandardHeaders(response);
   });
 
