@@ -8,6 +8,12 @@ import { summarize, type Summary } from "./stats";
  * SDK clients, schemas, middy chains), not Node's own start-up.
  */
 const CHILD_SCRIPT = `
+// What Lambda's Node.js runtime puts on globalThis before it loads a handler:
+// streaming handlers call awslambda.streamifyResponse at import.
+globalThis.awslambda ??= {
+  streamifyResponse: (handler) => handler,
+  HttpResponseStream: { from: (stream) => stream },
+};
 const url = process.env.BENCH_IMPORT_URL;
 const exportName = process.env.BENCH_IMPORT_EXPORT;
 const start = performance.now();
@@ -84,7 +90,12 @@ function importOnce(input: ColdImportInput): { ms: number; exported: string } | 
     encoding: "utf8",
     timeout: 60_000,
   });
-  if (child.status !== 0) return { error: (child.stderr || child.error?.message || `exit ${child.status}`).trim().split("\n").slice(0, 5).join(" | ") };
+  if (child.status !== 0) {
+    // A stack trace of a minified bundle quotes whole lines of it: keep the error's own message.
+    const output = (child.stderr || child.error?.message || `exit ${child.status}`).trim();
+    const message = output.split("\n").find((line) => /\b\w*Error\b/.test(line)) ?? output.split("\n")[0] ?? "";
+    return { error: message.slice(0, 300) };
+  }
   try {
     const parsed = JSON.parse(child.stdout) as { ms: number; exported: string };
     return { ms: parsed.ms, exported: parsed.exported };
