@@ -1,37 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { testStackConfig } from "../../../../test/env";
-import { startLocalStack, type LocalStack } from "../../../local/src/stack";
-import { apiClient, foreignIssuer, newUser, type Api } from "../support/api";
+import { describe, expect, it } from "vitest";
+import { foreignIssuer, newUser } from "../support/api";
 import { closeAllClients, connectRefusal, expectCleanTraffic, RealtimeClient, sendAndAwaitReply, sleep, storedMessages } from "./support/ws-client";
+import { useRealtimeStack } from "./support/realtime-stack";
 
 /**
  * Bad input on the WebSocket as users send it. Every bad frame gets a typed
  * session_error (never silence, never a dropped connection), after which a
  * ping still gets a pong; a bad token never opens a connection.
  */
-let stack: LocalStack;
-let api: Api;
-const clients: RealtimeClient[] = [];
-
-const connect = async (user: string) => {
-  const client = await RealtimeClient.connect(stack, user);
-  clients.push(client);
-  return client;
-};
-
-beforeAll(async () => {
-  stack = await startLocalStack(testStackConfig());
-  api = apiClient(stack);
-});
-
-afterEach(async () => {
-  expectCleanTraffic(...clients.splice(0));
-  await closeAllClients();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const realtime = useRealtimeStack();
+const connect = (user: string) => realtime.connect(user);
 
 describe("frames the server cannot take", () => {
   const cases: { name: string; frame: (sessionId: string) => string | Buffer; code: "invalid_frame" | "unknown_action"; binary?: boolean }[] = [
@@ -61,7 +39,7 @@ describe("frames the server cannot take", () => {
   for (const testCase of cases) {
     it(`${testCase.name} → session_error ${testCase.code}; the connection stays usable`, async () => {
       const user = newUser();
-      const session = await api.createSession(user);
+      const session = await realtime.api.createSession(user);
       const client = await connect(user);
       const from = client.mark();
       const frame = testCase.frame(session.id);
@@ -72,7 +50,7 @@ describe("frames the server cannot take", () => {
       await client.ping();
       expect(client.events.slice(from).map((event) => event.type)).toEqual(["session_error", "pong"]);
       // Nothing was stored for it.
-      expect(await storedMessages(api, user, session.id)).toEqual([]);
+      expect(await storedMessages(realtime.api, user, session.id)).toEqual([]);
     });
   }
 
@@ -84,15 +62,15 @@ describe("frames the server cannot take", () => {
 
   it("a 200 KB frame (over API Gateway's 128 KB message limit) closes the connection with 1009", async () => {
     const user = newUser();
-    const session = await api.createSession(user);
+    const session = await realtime.api.createSession(user);
     const client = await connect(user);
-    const opened = stack.connectionCount();
+    const opened = realtime.stack.connectionCount();
     client.sendRaw(JSON.stringify({ action: "send_message", sessionId: session.id, clientMessageId: "c-huge", content: "a".repeat(200 * 1024) }));
     const closed = await Promise.race([client.closed, sleep(5_000).then(() => undefined)]);
     expect(closed?.code).toBe(1009);
-    expect(await storedMessages(api, user, session.id)).toEqual([]);
-    for (let i = 0; i < 40 && stack.connectionCount() >= opened; i++) await sleep(25);
-    expect(stack.connectionCount()).toBe(opened - 1);
+    expect(await storedMessages(realtime.api, user, session.id)).toEqual([]);
+    for (let i = 0; i < 40 && realtime.stack.connectionCount() >= opened; i++) await sleep(25);
+    expect(realtime.stack.connectionCount()).toBe(opened - 1);
     // The user simply reconnects.
     const again = await connect(user);
     await again.ping();
@@ -103,7 +81,7 @@ describe("frames about sessions the caller may not use", () => {
   it("another user's sessionId → not_found on join_session, send_message and get_session_status (leave_session reveals nothing), and nothing is written to it", async () => {
     const owner = newUser();
     const intruder = newUser();
-    const session = await api.createSession(owner);
+    const session = await realtime.api.createSession(owner);
     const client = await connect(intruder);
     for (const frame of [
       { action: "join_session", sessionId: session.id },
@@ -115,7 +93,7 @@ describe("frames about sessions the caller may not use", () => {
       expect(error.message).not.toContain(owner);
       await client.ping();
     }
-    expect(await storedMessages(api, owner, session.id)).toEqual([]);
+    expect(await storedMessages(realtime.api, owner, session.id)).toEqual([]);
     // leave_session only drops the caller's own subscription: it answers the same for someone else's session
     // as for one that does not exist, so it tells nothing about either.
     const leftOther = await client.request({ action: "leave_session", sessionId: session.id }, "session_left");
@@ -137,25 +115,25 @@ describe("frames about sessions the caller may not use", () => {
 
   it("send_message to an ended session → session_not_active, nothing stored", async () => {
     const user = newUser();
-    const session = await api.createSession(user);
+    const session = await realtime.api.createSession(user);
     const client = await connect(user);
     await sendAndAwaitReply(client, session.id, "c-before-end", "Before the end");
-    const ended = await api.post(`/api/sessions/${session.id}/end`, { as: user });
+    const ended = await realtime.api.post(`/api/sessions/${session.id}/end`, { as: user });
     expect(ended.status, ended.text).toBe(200);
     const error = await client.expectError({ action: "send_message", sessionId: session.id, clientMessageId: "c-after-end", content: "After the end" }, "session_not_active");
     expect(error).toMatchObject({ retryable: false, sessionId: session.id, clientMessageId: "c-after-end" });
     await client.ping();
-    expect((await storedMessages(api, user, session.id)).map((message) => message.seq)).toEqual([1, 2]);
+    expect((await storedMessages(realtime.api, user, session.id)).map((message) => message.seq)).toEqual([1, 2]);
   });
 });
 
 describe("$connect", () => {
   const refused = async (query: string) => {
-    const before = stack.connectionCount();
-    const refusal = await connectRefusal(`${stack.wsUrl}/${query}`);
+    const before = realtime.stack.connectionCount();
+    const refusal = await connectRefusal(`${realtime.stack.wsUrl}/${query}`);
     expect(refusal.status, refusal.body).toBe(401);
     expect(refusal.body).not.toMatch(/\bat \S+ \(|node_modules|\/work\//);
-    expect(stack.connectionCount()).toBe(before);
+    expect(realtime.stack.connectionCount()).toBe(before);
     return refusal;
   };
 
@@ -165,7 +143,7 @@ describe("$connect", () => {
   });
 
   it("with an expired token → 401, no connection", async () => {
-    await refused(`?token=${stack.issuer.token(newUser(), { expiresInSeconds: -60 })}`);
+    await refused(`?token=${realtime.stack.issuer.token(newUser(), { expiresInSeconds: -60 })}`);
   });
 
   it("with a forged token (signed by another key) → 401, no connection", async () => {
@@ -173,17 +151,17 @@ describe("$connect", () => {
   });
 
   it("with a token for another audience or issuer, or garbage → 401, no connection", async () => {
-    await refused(`?token=${stack.issuer.token(newUser(), { audience: "someone-else" })}`);
-    await refused(`?token=${stack.issuer.token(newUser(), { issuer: "https://evil.example" })}`);
+    await refused(`?token=${realtime.stack.issuer.token(newUser(), { audience: "someone-else" })}`);
+    await refused(`?token=${realtime.stack.issuer.token(newUser(), { issuer: "https://evil.example" })}`);
     await refused("?token=not.a.jwt");
-    const [header, payload] = stack.issuer.token(newUser()).split(".");
+    const [header, payload] = realtime.stack.issuer.token(newUser()).split(".");
     await refused(`?token=${header}.${payload}.`);
   });
 
   it("with a valid token opens, and the connection answers a ping", async () => {
-    const before = stack.connectionCount();
+    const before = realtime.stack.connectionCount();
     const client = await connect(newUser());
-    expect(stack.connectionCount()).toBe(before + 1);
+    expect(realtime.stack.connectionCount()).toBe(before + 1);
     expect((await client.ping()).at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 });

@@ -1,9 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { withActor } from "@coach/core/actor";
 import * as Connection from "@coach/core/connection";
-import { testStackConfig } from "../../../../test/env";
-import { startLocalStack, type LocalStack } from "../../../local/src/stack";
-import { apiClient, newUser, type Api } from "../support/api";
+import { newUser } from "../support/api";
 import {
   closeAllClients,
   deltasOf,
@@ -15,33 +13,11 @@ import {
   storedMessages,
   streamedText,
 } from "./support/ws-client";
+import { useRealtimeStack } from "./support/realtime-stack";
 
 /** Faults on the reply path: connections that vanish mid-stream, and a provider that fails mid-stream. */
-let stack: LocalStack;
-let api: Api;
-const clients: RealtimeClient[] = [];
-
-const connect = async (user: string) => {
-  const client = await RealtimeClient.connect(stack, user);
-  clients.push(client);
-  return client;
-};
-
-beforeAll(async () => {
-  stack = await startLocalStack(testStackConfig());
-  api = apiClient(stack);
-});
-
-afterEach(async () => {
-  delete process.env.OFFLINE_COACH_DELAY_MS;
-  delete process.env.OFFLINE_COACH_FAIL_AFTER;
-  expectCleanTraffic(...clients.splice(0));
-  await closeAllClients();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const realtime = useRealtimeStack();
+const connect = (user: string) => realtime.connect(user);
 
 const ofSession = (user: string, sessionId: string) => withActor({ type: "user", userId: user }, () => Connection.ofSession(sessionId));
 
@@ -59,7 +35,7 @@ describe("a connection that closes mid-stream", () => {
   it("does not stop the reply to the session's other connection, and its records are gone afterwards", async () => {
     process.env.OFFLINE_COACH_DELAY_MS = "15";
     const user = newUser();
-    const session = await api.createSession(user);
+    const session = await realtime.api.createSession(user);
     const stays = await connect(user);
     const leaves = await connect(user);
     await stays.join(session.id);
@@ -78,7 +54,7 @@ describe("a connection that closes mid-stream", () => {
     expect(streamedText(stays, complete.message.id, fromStays)).toBe(complete.message.content);
     expect(deltasOf(leaves, complete.message.id, fromLeaves).length).toBeGreaterThan(0);
     expect(leaves.eventsOf("message_complete", fromLeaves)).toEqual([]);
-    const stored = await storedMessages(api, user, session.id);
+    const stored = await storedMessages(realtime.api, user, session.id);
     expect(stored.map(essence)).toEqual([essence(stays.eventsOf("message_accepted", fromStays)[0]!.message), essence(complete.message)]);
 
     const remaining = await eventually("connections of the session", () => ofSession(user, session.id), (ids) => ids.length === 1);
@@ -92,7 +68,7 @@ describe("a connection that closes mid-stream", () => {
   it("a connection record whose socket is gone without a $disconnect (410 GoneException on post) is forgotten by the turn, and the live client gets the whole reply", async () => {
     process.env.OFFLINE_COACH_DELAY_MS = "5";
     const user = newUser();
-    const session = await api.createSession(user);
+    const session = await realtime.api.createSession(user);
     const live = await connect(user);
     await live.join(session.id);
     // What API Gateway leaves behind when it skips $disconnect: records of a connection id it no longer knows.
@@ -113,7 +89,7 @@ describe("a provider error mid-stream", () => {
     process.env.OFFLINE_COACH_DELAY_MS = "15";
     process.env.OFFLINE_COACH_FAIL_AFTER = "3";
     const user = newUser();
-    const session = await api.createSession(user);
+    const session = await realtime.api.createSession(user);
     const client = await connect(user);
     await client.join(session.id);
 
@@ -127,9 +103,9 @@ describe("a provider error mid-stream", () => {
     await client.ping();
     expect(client.eventsOf("message_complete", from)).toEqual([]);
 
-    const afterFailure = await storedMessages(api, user, session.id);
+    const afterFailure = await storedMessages(realtime.api, user, session.id);
     expect(afterFailure.map(essence)).toEqual([essence(accepted.message)]);
-    expect((await api.get(`/api/sessions/${session.id}`, { as: user })).body).toMatchObject({ messageCount: 1, status: "active" });
+    expect((await realtime.api.get(`/api/sessions/${session.id}`, { as: user })).body).toMatchObject({ messageCount: 1, status: "active" });
     const status = await client.request({ action: "get_session_status", sessionId: session.id }, "session_status");
     expect(status.turnInProgress).toBe(false);
 
@@ -147,14 +123,14 @@ describe("a provider error mid-stream", () => {
     const next = await sendAndAwaitReply(client, session.id, "c-fail-2", "By simplifying checkout");
     expect(next.complete.message.seq).toBe(4);
     expect(client.eventsOf("message_complete", again).map((event) => event.message.seq)).toEqual([4]);
-    const stored = await storedMessages(api, user, session.id);
+    const stored = await storedMessages(realtime.api, user, session.id);
     expect(stored.map((message) => `${message.seq}:${message.role}`)).toEqual(["1:user", "2:assistant", "3:user", "4:assistant"]);
   });
 
   it("a new message after a failed turn is accepted at once (the lock was released)", async () => {
     process.env.OFFLINE_COACH_FAIL_AFTER = "3";
     const user = newUser();
-    const session = await api.createSession(user);
+    const session = await realtime.api.createSession(user);
     const client = await connect(user);
     const from = client.mark();
     client.send({ action: "send_message", sessionId: session.id, clientMessageId: "c-fail-a", content: "Grow the partner channel" });
@@ -163,7 +139,7 @@ describe("a provider error mid-stream", () => {
     const next = await sendAndAwaitReply(client, session.id, "c-fail-b", "Grow the partner channel, take two");
     expect(next.accepted.message.seq).toBe(2);
     expect(next.complete.message.seq).toBe(3);
-    const stored = await storedMessages(api, user, session.id);
+    const stored = await storedMessages(realtime.api, user, session.id);
     expect(stored.map((message) => `${message.seq}:${message.role}`)).toEqual(["1:user", "2:user", "3:assistant"]);
   });
 });

@@ -1,39 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { withActor } from "@coach/core/actor";
 import * as Turn from "@coach/core/turn";
-import { testStackConfig } from "../../../../test/env";
-import { startLocalStack, type LocalStack } from "../../../local/src/stack";
-import { apiClient, newUser, type Api } from "../support/api";
+import { newUser } from "../support/api";
 import { closeAllClients, expectCleanTraffic, RealtimeClient, sendAndAwaitReply, sleep, storedMessages } from "./support/ws-client";
+import { useRealtimeStack } from "./support/realtime-stack";
 
 // Core reads the lock period once at import: set it before anything imports core (this file has its own module graph).
 vi.hoisted(() => {
   process.env.TURN_LOCK_SECONDS = "1";
 });
 
-let stack: LocalStack;
-let api: Api;
-const clients: RealtimeClient[] = [];
-
-const connect = async (user: string) => {
-  const client = await RealtimeClient.connect(stack, user);
-  clients.push(client);
-  return client;
-};
-
-beforeAll(async () => {
-  stack = await startLocalStack(testStackConfig());
-  api = apiClient(stack);
-});
-
-afterEach(async () => {
-  expectCleanTraffic(...clients.splice(0));
-  await closeAllClients();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const realtime = useRealtimeStack();
+const connect = (user: string) => realtime.connect(user);
 
 /** A message accepted (stored, lock taken) whose turn never runs: the worker died before it started. */
 const acceptWithoutTurn = (user: string, sessionId: string, clientMessageId: string) =>
@@ -43,7 +21,7 @@ describe("a killed turn's lock", () => {
   it("refuses new messages with turn_in_progress while it holds, and expires so the session is usable again", async () => {
     expect(Turn.lockSeconds).toBe(1);
     const user = newUser();
-    const session = await api.createSession(user);
+    const session = await realtime.api.createSession(user);
     const accepted = await acceptWithoutTurn(user, session.id, "c-dead");
     expect(accepted.kind).toBe("accepted");
 
@@ -57,13 +35,13 @@ describe("a killed turn's lock", () => {
     const next = await sendAndAwaitReply(client, session.id, "c-new-1", "anyone there?");
     expect(next.accepted.message.seq).toBe(2);
     expect(next.complete.message.seq).toBe(3);
-    const stored = await storedMessages(api, user, session.id);
+    const stored = await storedMessages(realtime.api, user, session.id);
     expect(stored.map((message) => `${message.seq}:${message.role}`)).toEqual(["1:user", "2:user", "3:assistant"]);
   });
 
   it("after it expires, a resend of the dead turn's clientMessageId is the retry and gets the reply", async () => {
     const user = newUser();
-    const session = await api.createSession(user);
+    const session = await realtime.api.createSession(user);
     const accepted = await acceptWithoutTurn(user, session.id, "c-dead");
     const client = await connect(user);
     // While the lock holds, the resend is only the original message again (no second turn).
@@ -77,7 +55,7 @@ describe("a killed turn's lock", () => {
     const retry = await sendAndAwaitReply(client, session.id, "c-dead", "the worker died on this one");
     expect(retry.accepted.message).toEqual(accepted.message);
     expect(retry.complete.message.seq).toBe(2);
-    const stored = await storedMessages(api, user, session.id);
+    const stored = await storedMessages(realtime.api, user, session.id);
     expect(stored.map((message) => `${message.seq}:${message.role}`)).toEqual(["1:user", "2:assistant"]);
   });
 });

@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { testStackConfig } from "../../../../test/env";
-import { startLocalStack, type LocalStack } from "../../../local/src/stack";
-import { apiClient, newUser, type Api } from "../support/api";
+import { describe, expect, it, vi } from "vitest";
+import { newUser } from "../support/api";
 import { closeAllClients, expectCleanTraffic, RealtimeClient, sendAndAwaitReply, sleep, storedMessages } from "./support/ws-client";
+import { useRealtimeStack } from "./support/realtime-stack";
 
 // Core reads its rate limits once at import: set them before anything imports it (this file has its own module graph).
 vi.hoisted(() => {
@@ -10,29 +9,8 @@ vi.hoisted(() => {
   process.env.RATE_LIMIT_USER_PER_MINUTE = "5";
 });
 
-let stack: LocalStack;
-let api: Api;
-const clients: RealtimeClient[] = [];
-
-const connect = async (user: string) => {
-  const client = await RealtimeClient.connect(stack, user);
-  clients.push(client);
-  return client;
-};
-
-beforeAll(async () => {
-  stack = await startLocalStack(testStackConfig());
-  api = apiClient(stack);
-});
-
-afterEach(async () => {
-  expectCleanTraffic(...clients.splice(0));
-  await closeAllClients();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const realtime = useRealtimeStack();
+const connect = (user: string) => realtime.connect(user);
 
 /** The limits are fixed one-minute windows: start a burst well inside one so it cannot straddle two. */
 async function freshWindow(needMs = 8_000): Promise<void> {
@@ -44,7 +22,7 @@ describe("rate limits on send_message", () => {
   it("the 4th message to a session within a minute gets session_error rate_limited with retryAfter, and is not stored", { timeout: 30_000 }, async () => {
     await freshWindow();
     const user = newUser();
-    const session = await api.createSession(user);
+    const session = await realtime.api.createSession(user);
     const client = await connect(user);
     for (let i = 1; i <= 3; i++) await sendAndAwaitReply(client, session.id, `c-rate-${i}`, `message ${i}`);
 
@@ -53,7 +31,7 @@ describe("rate limits on send_message", () => {
     expect(error.retryAfter).toBeGreaterThan(0);
     expect(error.retryAfter).toBeLessThanOrEqual(60);
     await client.ping();
-    expect((await storedMessages(api, user, session.id)).map((message) => message.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect((await storedMessages(realtime.api, user, session.id)).map((message) => message.seq)).toEqual([1, 2, 3, 4, 5, 6]);
 
     // A resend of an accepted message is a duplicate, not a new message: it is never rate-limited.
     const duplicate = await client.request(
@@ -64,15 +42,15 @@ describe("rate limits on send_message", () => {
     expect(duplicate.message.seq).toBe(3);
 
     // The REST fallback shares the same limit.
-    const rest = await api.post(`/api/sessions/${session.id}/messages`, { as: user, json: { clientMessageId: "c-rate-5", content: "message 5" } });
+    const rest = await realtime.api.post(`/api/sessions/${session.id}/messages`, { as: user, json: { clientMessageId: "c-rate-5", content: "message 5" } });
     expect(rest.status, rest.text).toBe(429);
   });
 
   it("the user limit spans sessions: the 6th message of a user within a minute is refused in any session", { timeout: 30_000 }, async () => {
     await freshWindow();
     const user = newUser();
-    const first = await api.createSession(user);
-    const second = await api.createSession(user);
+    const first = await realtime.api.createSession(user);
+    const second = await realtime.api.createSession(user);
     const client = await connect(user);
     for (let i = 1; i <= 3; i++) await sendAndAwaitReply(client, first.id, `c-user-a${i}`, `first ${i}`);
     for (let i = 1; i <= 2; i++) await sendAndAwaitReply(client, second.id, `c-user-b${i}`, `second ${i}`);
@@ -81,7 +59,7 @@ describe("rate limits on send_message", () => {
     await client.ping();
     // Another user is not affected.
     const other = newUser();
-    const otherSession = await api.createSession(other);
+    const otherSession = await realtime.api.createSession(other);
     await sendAndAwaitReply(await connect(other), otherSession.id, "c-other-1", "unaffected");
   });
 });

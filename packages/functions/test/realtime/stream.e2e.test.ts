@@ -1,8 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { postCounter } from "@coach/functions/shared/connections";
-import { testStackConfig } from "../../../../test/env";
-import { startLocalStack, type LocalStack } from "../../../local/src/stack";
-import { apiClient, newUser, type Api } from "../support/api";
+import { newUser } from "../support/api";
 import {
   closeAllClients,
   ConversationView,
@@ -16,6 +14,7 @@ import {
   storedMessages,
   streamedText,
 } from "./support/ws-client";
+import { useRealtimeStack } from "./support/realtime-stack";
 
 /**
  * The reply stream end to end: real `ws` clients against the local runtime
@@ -23,31 +22,8 @@ import {
  * Local underneath), the offline coach slowed per turn so a reply spans
  * several frames.
  */
-let stack: LocalStack;
-let api: Api;
-const clients: RealtimeClient[] = [];
-
-const connect = async (user: string) => {
-  const client = await RealtimeClient.connect(stack, user);
-  clients.push(client);
-  return client;
-};
-
-beforeAll(async () => {
-  stack = await startLocalStack(testStackConfig());
-  api = apiClient(stack);
-});
-
-afterEach(async () => {
-  delete process.env.OFFLINE_COACH_DELAY_MS;
-  delete process.env.OFFLINE_COACH_FAIL_AFTER;
-  expectCleanTraffic(...clients.splice(0));
-  await closeAllClients();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const realtime = useRealtimeStack();
+const connect = (user: string) => realtime.connect(user);
 
 /** Words in a reply: the offline coach streams one provider delta per word. */
 const providerDeltas = (text: string) => text.split(/(?<= )/).length;
@@ -56,7 +32,7 @@ describe("stream order", () => {
   it("delivers the reply to every connection of the session as message_delta seq 0..n-1, whose concatenation is the stored reply", async () => {
     process.env.OFFLINE_COACH_DELAY_MS = "15";
     const user = newUser();
-    const session = await api.createSession(user);
+    const session = await realtime.api.createSession(user);
     const [a, b] = [await connect(user), await connect(user)];
     await a.join(session.id);
     await b.join(session.id);
@@ -91,7 +67,7 @@ describe("stream order", () => {
       expect(deltas.every((delta) => delta.sessionId === session.id)).toBe(true);
     }
 
-    const stored = await storedMessages(api, user, session.id);
+    const stored = await storedMessages(realtime.api, user, session.id);
     expect(stored.map(essence)).toEqual([essence(accepted.message), essence(reply)]);
   });
 });
@@ -100,7 +76,7 @@ describe("coalescing", () => {
   it("sends far fewer frames than the provider streams deltas, each far below 32 KB", async () => {
     process.env.OFFLINE_COACH_DELAY_MS = "5";
     const user = newUser();
-    const session = await api.createSession(user);
+    const session = await realtime.api.createSession(user);
     const client = await connect(user);
     await client.join(session.id);
 
@@ -128,7 +104,7 @@ describe("coalescing", () => {
 
   it("keeps posts per reply independent of how fast the provider streams (no delay: a single frame)", async () => {
     const user = newUser();
-    const session = await api.createSession(user);
+    const session = await realtime.api.createSession(user);
     const client = await connect(user);
     await client.join(session.id);
     const { from, complete } = await sendAndAwaitReply(client, session.id, "c-coalesce-2", "Grow revenue in the enterprise segment");
@@ -143,7 +119,7 @@ describe("resume without loss", () => {
   it("a client that drops mid-reply and rejoins with afterSeq gets exactly the messages after it, the completed reply included", async () => {
     process.env.OFFLINE_COACH_DELAY_MS = "15";
     const user = newUser();
-    const session = await api.createSession(user);
+    const session = await realtime.api.createSession(user);
     const client = await connect(user);
     const observer = await connect(user);
     await client.join(session.id);
@@ -174,7 +150,7 @@ describe("resume without loss", () => {
     const joined = await again.join(session.id, afterSeq);
     expect(joined.hasMore).toBe(false);
     expect(joined.session).toMatchObject({ id: session.id, messageCount: 6 });
-    const stored = await storedMessages(api, user, session.id);
+    const stored = await storedMessages(realtime.api, user, session.id);
     expect(joined.history.map(essence)).toEqual(stored.filter((message) => message.seq > afterSeq).map(essence));
     expect(joined.history.map(essence)).toEqual([essence(complete.message)]);
 
@@ -185,7 +161,7 @@ describe("resume without loss", () => {
   it("rejoining while the reply still streams gets message_complete on the new connection (or the reply in history), never a gap", async () => {
     process.env.OFFLINE_COACH_DELAY_MS = "20";
     const user = newUser();
-    const session = await api.createSession(user);
+    const session = await realtime.api.createSession(user);
     const client = await connect(user);
     const from = client.mark();
     client.send({ action: "send_message", sessionId: session.id, clientMessageId: "c-resume-live", content: "Improve NPS" });
@@ -200,7 +176,7 @@ describe("resume without loss", () => {
     const reply =
       joined.history.find((message) => message.seq === accepted.message.seq + 1) ??
       (await again.waitFor("message_complete", (event) => event.message.seq === accepted.message.seq + 1, { from: start })).message;
-    const stored = await storedMessages(api, user, session.id);
+    const stored = await storedMessages(realtime.api, user, session.id);
     expect(stored.map(essence)).toEqual([essence(accepted.message), essence(reply)]);
   });
 });
@@ -209,12 +185,12 @@ describe("REST fallback", () => {
   it("POST /api/sessions/{id}/messages answers 201 {userMessage, assistantMessage} while a joined ws client sees the stream; a resend answers 200 with the same pair", async () => {
     process.env.OFFLINE_COACH_DELAY_MS = "10";
     const user = newUser();
-    const session = await api.createSession(user);
+    const session = await realtime.api.createSession(user);
     const client = await connect(user);
     await client.join(session.id);
     const from = client.mark();
 
-    const first = await api.post(`/api/sessions/${session.id}/messages`, { as: user, json: { clientMessageId: "c-rest-1", content: "Launch in two new markets" } });
+    const first = await realtime.api.post(`/api/sessions/${session.id}/messages`, { as: user, json: { clientMessageId: "c-rest-1", content: "Launch in two new markets" } });
     expect(first.status, first.text).toBe(201);
     expect(first.body).toEqual({
       userMessage: expect.objectContaining({ seq: 1, role: "user", content: "Launch in two new markets", clientMessageId: "c-rest-1", status: "complete" }),
@@ -230,13 +206,13 @@ describe("REST fallback", () => {
     expect(streamedText(client, assistantMessage.id, from)).toBe(assistantMessage.content);
 
     const afterFirst = client.mark();
-    const resend = await api.post(`/api/sessions/${session.id}/messages`, { as: user, json: { clientMessageId: "c-rest-1", content: "Launch in two new markets" } });
+    const resend = await realtime.api.post(`/api/sessions/${session.id}/messages`, { as: user, json: { clientMessageId: "c-rest-1", content: "Launch in two new markets" } });
     expect(resend.status, resend.text).toBe(200);
     expect(resend.body).toEqual(first.body);
     // A ping round trip orders after any frame the resend could have caused.
     await client.ping();
     expect(client.events.slice(afterFirst).map((event) => event.type)).toEqual(["pong"]);
-    const stored = await storedMessages(api, user, session.id);
+    const stored = await storedMessages(realtime.api, user, session.id);
     expect(stored.map((message) => message.id)).toEqual([userMessage.id, assistantMessage.id]);
   });
 });
@@ -244,7 +220,7 @@ describe("REST fallback", () => {
 describe("resends while the reply streams", () => {
   it("resending the same clientMessageId right after acceptance gets the original message_accepted (or turn_in_progress), never a second reply", async () => {
     const user = newUser();
-    const session = await api.createSession(user);
+    const session = await realtime.api.createSession(user);
     const client = await connect(user);
     await client.join(session.id);
     const frame = { action: "send_message", sessionId: session.id, clientMessageId: "c-resend", content: "Cut cloud costs by a third" } as const;
@@ -261,7 +237,7 @@ describe("resends while the reply streams", () => {
       if (event.type === "session_error") expect(event).toMatchObject({ code: "turn_in_progress", retryable: true, clientMessageId: "c-resend" });
     }
     expect(events.filter((event) => event.type === "message_complete")).toHaveLength(1);
-    const stored = await storedMessages(api, user, session.id);
+    const stored = await storedMessages(realtime.api, user, session.id);
     expect(stored.map(essence)).toEqual([essence(accepted.message), essence(complete.message)]);
   });
 
@@ -270,7 +246,7 @@ describe("resends while the reply streams", () => {
   it("resends arriving as the reply is stored never start a second turn for an answered message, and the session stays free", async () => {
     const user = newUser();
     for (let round = 1; round <= 3; round++) {
-      const session = await api.createSession(user);
+      const session = await realtime.api.createSession(user);
       const client = await connect(user);
       await client.join(session.id);
       const frame = { action: "send_message", sessionId: session.id, clientMessageId: `c-hammer-${round}`, content: "Cut cloud costs by a third" } as const;
@@ -306,7 +282,7 @@ describe("resends while the reply streams", () => {
         `${label}: turns started (typing_indicator on)`,
       ).toBe(1);
       expect(streamedText(client, `${session.id}.m2`, from), `${label}: one stream`).toBe(completes[0]!.message.content);
-      const stored = await storedMessages(api, user, session.id);
+      const stored = await storedMessages(realtime.api, user, session.id);
       expect(stored.map((message) => `${message.seq}:${message.role}`)).toEqual(["1:user", "2:assistant"]);
       // The session is free at once: the next message is accepted and answered.
       await sendAndAwaitReply(client, session.id, `c-hammer-next-${round}`, "And reduce on-call load");
