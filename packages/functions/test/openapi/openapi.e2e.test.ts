@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testStackConfig } from "../../../../test/env";
 import { startLocalStack, type LocalStack } from "../../../local/src/stack";
 import { httpRouteKey, httpRoutes, parseHandler, type HttpRoute } from "../../src/manifest";
-import type { OpenApiDocument, Operation, Reference, Response } from "../../src/http/openapi/generate";
+import type { OpenApiDocument, Operation, Reference, Response } from "../../src/http/openapi/document-types";
 import { apiClient, newUser, type Api, type ApiResponse } from "../support/api";
 
 /**

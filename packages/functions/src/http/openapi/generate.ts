@@ -2,6 +2,7 @@ import { z } from "zod";
 import { httpRouteKey, httpRoutes, parseHandler, webSocketRoutes, type HttpMethod, type HttpRoute } from "../../manifest";
 import type { RouteSpec } from "../shared/route";
 import { handlerModules } from "./route-specs";
+import type { AuthMode, JsonSchema, MediaType, OpenApiDocument, Operation, Parameter, PathItem, Reference, Response, SecurityScheme } from "./document-types";
 import { namedSchemas } from "./schemas";
 
 /**
@@ -10,69 +11,6 @@ import { namedSchemas } from "./schemas";
  * `.spec`): what is documented is what is enforced. Deterministic: the same
  * code gives byte-identical JSON.
  */
-
-export type JsonSchema = { [keyword: string]: unknown };
-export type AuthMode = HttpRoute["auth"];
-
-export interface Parameter {
-  name: string;
-  in: "path" | "query";
-  required: boolean;
-  description?: string;
-  schema: JsonSchema;
-  style?: "form";
-  explode?: boolean;
-}
-
-export interface MediaType {
-  schema?: JsonSchema;
-}
-
-export interface Reference {
-  $ref: string;
-}
-
-export interface Response {
-  description: string;
-  headers?: Record<string, Reference>;
-  content?: Record<string, MediaType>;
-}
-
-export interface Operation {
-  operationId: string;
-  summary: string;
-  tags: string[];
-  security: Record<string, string[]>[];
-  parameters?: Parameter[];
-  requestBody?: { required: boolean; content: Record<string, MediaType> };
-  responses: Record<string, Response | Reference>;
-}
-
-export type PathItem = Partial<Record<Lowercase<HttpMethod>, Operation>>;
-
-export interface SecurityScheme {
-  type: "http" | "apiKey";
-  scheme?: string;
-  bearerFormat?: string;
-  in?: "header";
-  name?: string;
-  description: string;
-}
-
-export interface OpenApiDocument {
-  openapi: "3.1.0";
-  info: { title: string; version: string; description: string };
-  servers: { url: string; description: string }[];
-  tags: { name: string; description?: string }[];
-  paths: Record<string, PathItem>;
-  components: {
-    schemas: Record<string, JsonSchema>;
-    responses: Record<string, Response>;
-    headers: Record<string, { description: string; schema: JsonSchema }>;
-    securitySchemes: Record<string, SecurityScheme>;
-  };
-}
-
 /**
  * What the generator reads from a handler: `httpRoute` attaches its spec as
  * `.spec`. `errors`, `stream` and `maxBodyBytes` are read when a spec has them.

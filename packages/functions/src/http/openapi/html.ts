@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { JsonSchema, OpenApiDocument, Operation, Parameter, Reference, Response } from "./generate";
+import type { JsonSchema, OpenApiDocument, Operation, Parameter, Reference, Response } from "./document-types";
 
 /**
  * Renders the OpenAPI document as one static HTML page: operations grouped
