@@ -225,7 +225,7 @@ describe("RealtimeClient", () => {
     await client.join(session.id);
     await eventually("a pong", () => ofType(events, "pong").length, (n) => n >= 1);
     proxy.freezeAll(); // nothing arrives, nothing closes: only the missing pong tells
-    await eventually("the reconnect", () => ofType(events, "connected").length, (n) => n >= 2, 5_000);
+    await eventually("the reconnect", () => ofType(events, "connected").length, (n) => n >= 2);
     expect(ofType(events, "disconnected")[0]).toMatchObject({ code: 4009, reason: "no pong", willReconnect: true });
     const reply = await client.send(session.id, "Are you still there?");
     expect(reply.role).toBe("assistant");

@@ -1,6 +1,7 @@
 import { createServer, connect as tcpConnect, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
+import { HANG_CEILING_MS } from "../../../test/ceiling";
 import type { WebSocketConstructor } from "../src/index";
 
 /**
@@ -99,7 +100,7 @@ export function recordingWebSocket(): { WebSocket: WebSocketConstructor; sent: s
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export async function eventually<T>(what: string, read: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(what: string, read: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = HANG_CEILING_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();

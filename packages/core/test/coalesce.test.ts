@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { DeltaCoalescer, splitByBytes } from "@coach/core/turn";
 
 function recorder() {
@@ -6,6 +6,10 @@ function recorder() {
   const started = Date.now();
   return { frames, emit: async (text: string, seq: number) => void frames.push({ text, seq, at: Date.now() - started }) };
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("delta coalescing", () => {
   it("sends many small deltas as a few frames that concatenate to the whole text, in order", async () => {
@@ -21,12 +25,31 @@ describe("delta coalescing", () => {
   });
 
   it("flushes a quiet buffer after the time window without waiting for more text", async () => {
+    vi.useFakeTimers();
     const { frames, emit } = recorder();
     const coalescer = new DeltaCoalescer({ maxDelayMs: 30, maxBytes: 4096, emit });
     coalescer.push("Hello");
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await vi.advanceTimersByTimeAsync(29);
+    expect(frames).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
     expect(frames.map((f) => f.text)).toEqual(["Hello"]);
     await coalescer.close();
+  });
+
+  it("sends a slowly streamed reply as one frame per time window, not one per delta", async () => {
+    vi.useFakeTimers();
+    const { frames, emit } = recorder();
+    const coalescer = new DeltaCoalescer({ maxDelayMs: 50, maxBytes: 4096, emit });
+    // 200 deltas, one every 5 ms: a second of streaming, on a clock no busy machine can skew.
+    const words = Array.from({ length: 200 }, (_, i) => `w${i} `);
+    for (const word of words) {
+      coalescer.push(word);
+      await vi.advanceTimersByTimeAsync(5);
+    }
+    await coalescer.close();
+    expect(frames.map((f) => f.text).join("")).toBe(words.join(""));
+    expect(frames).toHaveLength(20);
+    expect(frames.every((f) => f.text.split(" ").length - 1 === 10)).toBe(true);
   });
 
   it("keeps frames strictly ordered even when an emit is slow", async () => {

@@ -29,7 +29,7 @@ beforeAll(async () => {
   stoppedTable = dynamodb.endpoint;
   deadIssuer = `http://127.0.0.1:${await freePort()}`;
   process.env.JWT_JWKS_URI = `${deadIssuer}/.well-known/jwks.json`;
-}, 60_000);
+});
 
 afterAll(async () => {
   await stack?.stop();

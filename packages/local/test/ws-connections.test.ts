@@ -8,6 +8,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWebSocketServer, type LocalWebSocketServer } from "../src/ws-server";
 import { connectClient, until } from "./fixtures/ws-client";
+import { HANG_CEILING_MS } from "../../../test/ceiling";
 import { managementClient, recordedEvents } from "./fixtures/ws-handlers";
 
 const fixture = (name: string) => `packages/local/test/fixtures/ws-handlers.${name}`;
@@ -55,12 +56,17 @@ describe("the local @connections management API, through the real ApiGatewayMana
     const before = Date.now();
     const { client, connectionId } = await open();
     try {
+      const describeConnection = () => managementClient().send(new GetConnectionCommand({ ConnectionId: connectionId }));
+      const connectedAt = (await describeConnection()).ConnectedAt!.getTime();
+      // Activity in the very millisecond of the connect would not show; the clock moves on first.
+      await until(() => Date.now() > connectedAt);
       client.ws.send("activity");
       // Poll rather than sleep: on a loaded machine the frame may take a while to be handled.
-      let info = await managementClient().send(new GetConnectionCommand({ ConnectionId: connectionId }));
-      for (let tries = 0; info.LastActiveAt!.getTime() <= info.ConnectedAt!.getTime() && tries < 100; tries++) {
+      let info = await describeConnection();
+      const deadline = Date.now() + HANG_CEILING_MS;
+      while (info.LastActiveAt!.getTime() <= connectedAt && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));
-        info = await managementClient().send(new GetConnectionCommand({ ConnectionId: connectionId }));
+        info = await describeConnection();
       }
       expect(info.ConnectedAt).toBeInstanceOf(Date);
       expect(info.LastActiveAt).toBeInstanceOf(Date);

@@ -196,30 +196,32 @@ describe("the local API Gateway WebSocket emulation", () => {
     }
   });
 
-  it("closes idle connections with 1001", async () => {
+  it("closes idle connections with 1001, counting idleness from a connection's last frame", async () => {
     const idle = await startWebSocketServer({
       port: 0,
       stage: "local",
-      idleTimeoutSeconds: 1,
+      idleTimeoutSeconds: 2,
       maxDurationSeconds: 600,
       log: () => {},
       routes,
       workers: [],
     });
     try {
-      const started = Date.now();
-      const client = await connectClient(`${idle.url}?token=ok`);
-      const connectionId = recordedEvents("connect").at(-1)!.event.requestContext.connectionId as string;
-      // Activity keeps it open past the first second.
-      await new Promise((resolve) => setTimeout(resolve, 600));
-      client.ws.send(JSON.stringify({ action: "two_way" }));
-      await client.next();
-      const closed = await client.closed;
-      expect(closed).toEqual({ code: 1001, reason: "Going away" });
-      expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
-      const disconnect = await until(() => recordedEvents("disconnect").find((entry) => entry.event.requestContext.connectionId === connectionId));
+      // The active connection opens first and pings until the quiet one, opened after it, has been closed for
+      // idleness: only an idle timer that restarts on activity keeps the older one open that long.
+      const active = await connectClient(`${idle.url}?token=ok`);
+      const activeId = recordedEvents("connect").at(-1)!.event.requestContext.connectionId as string;
+      const keepAlive = setInterval(() => active.ws.ping(), 100);
+      const quiet = await connectClient(`${idle.url}?token=ok`);
+      const quietClosed = await quiet.closed.finally(() => clearInterval(keepAlive));
+      expect(quietClosed).toEqual({ code: 1001, reason: "Going away" });
+      expect(active.ws.readyState, "the active connection outlives the quiet one").toBe(active.ws.OPEN);
+      active.ws.send(JSON.stringify({ action: "two_way" }));
+      expect(await active.next()).toEqual({ type: "two_way" });
+      expect(await active.closed).toEqual({ code: 1001, reason: "Going away" });
+      const disconnect = await until(() => recordedEvents("disconnect").find((entry) => entry.event.requestContext.connectionId === activeId));
       expect(disconnect.event.requestContext.disconnectStatusCode).toBe(1001);
-      expect(idle.connectionCount()).toBe(0);
+      await until(() => idle.connectionCount() === 0);
     } finally {
       await idle.stop();
     }

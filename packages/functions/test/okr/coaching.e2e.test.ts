@@ -6,6 +6,7 @@ import * as Okr from "@coach/core/okr";
 import type { ServerEvent } from "@coach/core/realtime";
 import { startLocalStack, type LocalStack } from "../../../local/src/stack";
 import { testStackConfig } from "../../../../test/env";
+import { HANG_CEILING_MS } from "../../../../test/ceiling";
 
 /**
  * A whole coaching session over WebSocket against the offline coach, from the
@@ -36,11 +37,11 @@ function connect(token: string): Promise<{ socket: WebSocket; next: (until: (e: 
   });
   /** Every event up to and including the first that satisfies `until`. */
   const next = async (until: (e: ServerEvent) => boolean) => {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + HANG_CEILING_MS;
     for (;;) {
       const index = inbox.findIndex(until);
       if (index >= 0) return inbox.splice(0, index + 1);
-      if (Date.now() > deadline) throw new Error(`no matching event within 10 s; got ${JSON.stringify(inbox.map((e) => e.type))}`);
+      if (Date.now() > deadline) throw new Error(`no matching event within ${HANG_CEILING_MS} ms; got ${JSON.stringify(inbox.map((e) => e.type))}`);
       await new Promise<void>((resolve) => {
         waiter = resolve;
         setTimeout(resolve, 100);

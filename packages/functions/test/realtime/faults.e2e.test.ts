@@ -14,6 +14,7 @@ import {
   streamedText,
 } from "./support/ws-client";
 import { useRealtimeStack } from "./support/realtime-stack";
+import { HANG_CEILING_MS } from "../../../../test/ceiling";
 
 /** Faults on the reply path: connections that vanish mid-stream, and a provider that fails mid-stream. */
 const realtime = useRealtimeStack();
@@ -21,7 +22,7 @@ const connect = (user: string) => realtime.connect(user);
 
 const ofSession = (user: string, sessionId: string) => withActor({ type: "user", userId: user }, () => Connection.ofSession(sessionId));
 
-async function eventually<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
+async function eventually<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = HANG_CEILING_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();

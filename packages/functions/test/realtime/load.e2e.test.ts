@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postCounter } from "@coach/functions/shared/connections";
 import { testStackConfig } from "../../../../test/env";
+import { HANG_CEILING_MS, TEST_CEILING_MS } from "../../../../test/ceiling";
 import { startLocalStack, type LocalStack } from "../../../local/src/stack";
 import { apiClient, newUser, type Api } from "../support/api";
 import {
@@ -30,7 +31,7 @@ const SEED = Number(process.env.REALTIME_LOAD_SEED ?? 20_240_601);
 const P_RESEND_NOW = 0.2;
 const P_DROP = 0.15;
 const P_RESEND_AFTER = 0.1;
-const WAIT_MS = 20_000;
+const WAIT_MS = HANG_CEILING_MS;
 
 let stack: LocalStack;
 let api: Api;
@@ -198,7 +199,7 @@ async function runClient(index: number): Promise<ClientRun> {
 }
 
 describe("100 concurrent clients × 10 messages", () => {
-  it("lose nothing and duplicate nothing, through resends and dropped connections", { timeout: 120_000 }, async () => {
+  it("lose nothing and duplicate nothing, through resends and dropped connections", { timeout: 2 * TEST_CEILING_MS }, async () => {
     const postsBefore = postCounter.posts;
     const started = performance.now();
     const settled = await Promise.allSettled(Array.from({ length: CLIENTS }, (_, index) => runClient(index)));

@@ -3,6 +3,7 @@ import { withActor } from "@coach/core/actor";
 import * as Turn from "@coach/core/turn";
 import { newUser } from "../support/api";
 import { closeAllClients, expectCleanTraffic, RealtimeClient, sendAndAwaitReply, sleep, storedMessages } from "./support/ws-client";
+import { HANG_CEILING_MS } from "../../../../test/ceiling";
 import { useRealtimeStack } from "./support/realtime-stack";
 
 // Core reads the lock period once at import: set it before anything imports core (this file has its own module graph).
@@ -14,6 +15,15 @@ const realtime = useRealtimeStack();
 const connect = (user: string) => realtime.connect(user);
 
 /** A message accepted (stored, lock taken) whose turn never runs: the worker died before it started. */
+/** Until the lock's own expiry has passed, by the clock it is judged by. */
+async function lockExpired(sessionId: string): Promise<void> {
+  const deadline = Date.now() + HANG_CEILING_MS;
+  while ((await Turn.readLock(sessionId)) !== undefined) {
+    if (Date.now() > deadline) throw new Error(`the lock of ${sessionId} still holds after ${HANG_CEILING_MS} ms`);
+    await sleep(50);
+  }
+}
+
 const acceptWithoutTurn = (user: string, sessionId: string, clientMessageId: string) =>
   withActor({ type: "user", userId: user }, () => Turn.acceptUserMessage({ sessionId, clientMessageId, content: "the worker died on this one" }));
 
@@ -31,7 +41,7 @@ describe("a killed turn's lock", () => {
     const status = await client.request({ action: "get_session_status", sessionId: session.id }, "session_status");
     expect(status.turnInProgress).toBe(true);
 
-    await sleep(1_300);
+    await lockExpired(session.id);
     const next = await sendAndAwaitReply(client, session.id, "c-new-1", "anyone there?");
     expect(next.accepted.message.seq).toBe(2);
     expect(next.complete.message.seq).toBe(3);
@@ -51,7 +61,7 @@ describe("a killed turn's lock", () => {
     );
     expect(early.message).toEqual(accepted.message);
 
-    await sleep(1_300);
+    await lockExpired(session.id);
     const retry = await sendAndAwaitReply(client, session.id, "c-dead", "the worker died on this one");
     expect(retry.accepted.message).toEqual(accepted.message);
     expect(retry.complete.message.seq).toBe(2);

@@ -12,15 +12,26 @@ vi.hoisted(() => {
 const realtime = useRealtimeStack();
 const connect = (user: string) => realtime.connect(user);
 
-/** The limits are fixed one-minute windows: start a burst well inside one so it cannot straddle two. */
-async function freshWindow(needMs = 8_000): Promise<void> {
-  const left = 60_000 - (Date.now() % 60_000);
-  if (left < needMs) await sleep(left + 50);
+/**
+ * The limits count per fixed minute, and a scenario only shows them inside one. It starts well inside a minute;
+ * should a busy machine still carry it across a boundary, the limits reset midway and prove nothing either way,
+ * so it runs again in the next minute, with fresh users. A failure within one minute is the verdict.
+ */
+async function withinOneMinute(scenario: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const left = 60_000 - (Date.now() % 60_000);
+    if (left < 8_000) await sleep(left + 50);
+    const minute = Math.floor(Date.now() / 60_000);
+    try {
+      return await scenario();
+    } catch (error) {
+      if (Math.floor(Date.now() / 60_000) === minute || attempt === 3) throw error;
+    }
+  }
 }
 
 describe("rate limits on send_message", () => {
-  it("the 4th message to a session within a minute gets session_error rate_limited with retryAfter, and is not stored", { timeout: 30_000 }, async () => {
-    await freshWindow();
+  it("the 4th message to a session within a minute gets session_error rate_limited with retryAfter, and is not stored", () => withinOneMinute(async () => {
     const user = newUser();
     const session = await realtime.api.createSession(user);
     const client = await connect(user);
@@ -44,10 +55,9 @@ describe("rate limits on send_message", () => {
     // The REST fallback shares the same limit.
     const rest = await realtime.api.post(`/api/sessions/${session.id}/messages`, { as: user, json: { clientMessageId: "c-rate-5", content: "message 5" } });
     expect(rest.status, rest.text).toBe(429);
-  });
+  }));
 
-  it("the user limit spans sessions: the 6th message of a user within a minute is refused in any session", { timeout: 30_000 }, async () => {
-    await freshWindow();
+  it("the user limit spans sessions: the 6th message of a user within a minute is refused in any session", () => withinOneMinute(async () => {
     const user = newUser();
     const first = await realtime.api.createSession(user);
     const second = await realtime.api.createSession(user);
@@ -61,5 +71,5 @@ describe("rate limits on send_message", () => {
     const other = newUser();
     const otherSession = await realtime.api.createSession(other);
     await sendAndAwaitReply(await connect(other), otherSession.id, "c-other-1", "unaffected");
-  });
+  }));
 });

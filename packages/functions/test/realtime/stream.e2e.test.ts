@@ -15,6 +15,7 @@ import {
   streamedText,
 } from "./support/ws-client";
 import { useRealtimeStack } from "./support/realtime-stack";
+import { HANG_CEILING_MS } from "../../../../test/ceiling";
 
 /**
  * The reply stream end to end: real `ws` clients against the local runtime
@@ -73,7 +74,9 @@ describe("stream order", () => {
 });
 
 describe("coalescing", () => {
-  it("sends far fewer frames than the provider streams deltas, each far below 32 KB", async () => {
+  // How many frames a slow stream makes depends on its pace against the window, so that ratio is specified on a
+  // fake clock in core's coalesce.test.ts; here the rest of the contract holds at any pace.
+  it("streams a slow reply in frames far below 32 KB, with nothing posted per token beyond them", async () => {
     process.env.OFFLINE_COACH_DELAY_MS = "5";
     const user = newUser();
     const session = await realtime.api.createSession(user);
@@ -93,7 +96,7 @@ describe("coalescing", () => {
     console.info(`[coalescing] reply of ${reply.content.length} chars: ${deltas} provider deltas → ${frames} message_delta frames; ${posts} posts in all for the turn`);
     expect(deltas).toBeGreaterThan(20);
     expect(frames).toBeGreaterThanOrEqual(1);
-    expect(frames).toBeLessThanOrEqual(Math.floor(deltas / 3));
+    expect(frames).toBeLessThanOrEqual(deltas);
     // The session has one connection, so every post is one event it received: message_accepted, typing on and
     // off, the frames, message_complete (and a phase_transition if the phase moved) — nothing per token.
     const received = client.events.slice(from);
@@ -265,8 +268,9 @@ describe("resends while the reply streams", () => {
         if (resends > 500) throw new Error("the reply never completed");
       }
       await expectEveryFrameAnswered(client, from, resends + 1, frame.clientMessageId);
-      await sleep(300); // a second turn, if one was started, would stream and fail within this
-      await client.ping();
+      // Every resend is answered, so any second turn one of them started holds the lock by now.
+      const status = await client.request({ action: "get_session_status", sessionId: session.id }, "session_status");
+      expect(status.turnInProgress, `round ${round}: a second turn is running`).toBe(false);
 
       const events = client.events.slice(from);
       const label = `round ${round} (${resends} resends)`;
@@ -296,7 +300,7 @@ async function expectEveryFrameAnswered(client: RealtimeClient, from: number, fr
     client.events
       .slice(from)
       .filter((event) => (event.type === "message_accepted" || event.type === "session_error") && event.clientMessageId === clientMessageId).length;
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + HANG_CEILING_MS;
   while (answers() < frames && Date.now() < deadline) await sleep(20);
   expect(answers(), `${client.label}: answers to ${frames} send_message frames`).toBe(frames);
 }

@@ -1,10 +1,11 @@
 import OpenAI from "openai";
 import { expect } from "vitest";
 import type { LocalStack } from "../../../local/src/stack";
+import { HANG_CEILING_MS } from "../../../../test/ceiling";
 
 /** The official OpenAI client pointed at the local runtime; no retries, so every failure shows as it happened. */
 export function openAiClient(stack: LocalStack, apiKey: string): OpenAI {
-  return new OpenAI({ baseURL: `${stack.httpUrl}/v1`, apiKey, maxRetries: 0, timeout: 20_000 });
+  return new OpenAI({ baseURL: `${stack.httpUrl}/v1`, apiKey, maxRetries: 0, timeout: HANG_CEILING_MS });
 }
 
 /** A client that sends no Authorization header at all (the client wants a key; the null header drops it from the request). */
@@ -14,7 +15,7 @@ export function anonymousClient(stack: LocalStack): OpenAI {
     apiKey: "unused",
     defaultHeaders: { authorization: null },
     maxRetries: 0,
-    timeout: 20_000,
+    timeout: HANG_CEILING_MS,
     fetch: (url, init) => {
       expect(new Headers(init?.headers).has("authorization")).toBe(false);
       return fetch(url, init);

@@ -2,6 +2,7 @@ import WebSocket from "ws";
 import { expect } from "vitest";
 import { ServerEvent, type ClientAction, type ServerEventOf } from "@coach/core/realtime";
 import type { LocalStack } from "../../../../local/src/stack";
+import { HANG_CEILING_MS } from "../../../../../test/ceiling";
 import type { Api } from "../../support/api";
 
 /**
@@ -10,14 +11,15 @@ import type { Api } from "../../support/api";
  * receives is parsed with the shared `ServerEvent` schema; anything else (the
  * runtime's "Internal server error" frame when a handler throws, a malformed
  * event) is kept in `stray` and fails every wait at once. Every wait has a
- * timeout that fails the test saying what was awaited and what did arrive,
- * so a silently dropped frame is a clear failure, never a hang.
+ * ceiling (a hang, never a verdict on speed) that fails the test saying what
+ * was awaited and what did arrive, so a silently dropped frame is a clear
+ * failure, never a hang.
  */
 
 export type Message = ServerEventOf<"message_complete">["message"];
 export type EventType = ServerEvent["type"];
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_TIMEOUT_MS = HANG_CEILING_MS;
 /** API Gateway's WebSocket frame limit is 32 KB per frame; every server frame must stay below it. */
 export const FRAME_LIMIT_BYTES = 32 * 1024;
 
