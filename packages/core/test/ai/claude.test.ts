@@ -71,7 +71,7 @@ function deferred() {
 }
 
 describe("Claude provider: streaming", () => {
-  it("relays each text delta as it arrives, before the stream has ended", { timeout: 5_000 }, async () => {
+  it("relays each text delta as it arrives, before the stream has ended", async () => {
     const firstDeltaSeen = deferred();
     fake.enqueue({
       kind: "stream",
@@ -284,9 +284,8 @@ describe("Claude provider: errors", () => {
 
   it("429 asking for a longer wait than allowed: no SDK retry, a retryable error at once", async () => {
     fake.enqueue(httpError(429, "rate_limit_error", "Rate limited", { "retry-after": "30" }), textReply(["never sent"]));
-    const started = Date.now();
+    // Had the SDK slept through the 30 s and retried, the second reply would have been served and nothing would fail.
     const { error } = await failure(provider({ maxRetries: 2 }).stream(request()));
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(fake.requests).toHaveLength(1);
     expect(error.retryable).toBe(true);
     expect(error.cause).toBeInstanceOf(RateLimitError);

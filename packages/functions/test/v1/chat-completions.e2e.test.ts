@@ -112,10 +112,9 @@ describe("POST /v1/chat/completions (streaming)", () => {
     // About one second for the whole reply: the offline coach pauses this long before each word.
     process.env.OFFLINE_COACH_DELAY_MS = String(Math.ceil(1000 / words));
 
-    const started = performance.now();
     const stream = await client.chat.completions.create({ model: "coach", messages, stream: true });
-    const received: { at: number; chunk: OpenAI.ChatCompletionChunk }[] = [];
-    for await (const chunk of stream) received.push({ at: performance.now() - started, chunk });
+    const received: { chunk: OpenAI.ChatCompletionChunk }[] = [];
+    for await (const chunk of stream) received.push({ chunk });
 
     const ids = new Set(received.map(({ chunk }) => chunk.id));
     expect(ids.size).toBe(1);
@@ -132,16 +131,8 @@ describe("POST /v1/chat/completions (streaming)", () => {
     const last = received.at(-1)!.chunk;
     expect(last.choices[0]).toMatchObject({ delta: {}, finish_reason: "stop" });
     expect(received.slice(0, -1).every(({ chunk }) => chunk.choices[0]!.finish_reason === null)).toBe(true);
-
-    const first = content[0]!.at;
-    const end = received.at(-1)!.at;
-    console.info(`streaming: first content chunk at ${first.toFixed(0)} ms, last content chunk at ${content.at(-1)!.at.toFixed(0)} ms, end at ${end.toFixed(0)} ms, ${content.length} content chunks`);
-    expect(end).toBeGreaterThan(800);
-    // Received while the rest was still being written, not all at once at the end.
-    expect(first).toBeLessThan(end / 2);
-    expect(first).toBeLessThan(content.at(-1)!.at - 500);
-    const spread = new Set(content.map(({ at }) => Math.floor(at / 50)));
-    expect(spread.size).toBeGreaterThan(words / 2);
+    // That each chunk leaves as it is written, not all at the end, is shown without a clock in
+    // model-contract.e2e.test.ts (the model holds the rest back until the client has the first chunk).
   });
 
   it("with stream_options.include_usage, ends with a usage chunk with empty choices; the same usage as non-streaming", async () => {
