@@ -1,14 +1,35 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+import { TEST_CEILING_MS } from "./test/ceiling";
+
+/**
+ * Files that start whole stacks as separate processes or drive the local
+ * runtime at full load. Run side by side they starve each other of the
+ * machine's two cores, so they run one at a time, in one worker of their own
+ * (a thread pool of one, beside the forks of everything else).
+ */
+const heavy = ["packages/local/test/start.test.ts", "packages/functions/test/realtime/load.e2e.test.ts"];
+
+const all = ["packages/*/test/**/*.test.ts", "stacks/**/*.test.ts", "infra/**/*.test.ts", "test/**/*.test.ts"];
 
 export default defineConfig({
   test: {
-    include: ["packages/*/test/**/*.test.ts", "stacks/**/*.test.ts", "infra/**/*.test.ts", "test/**/*.test.ts"],
     globalSetup: ["test/global-setup.ts"],
     setupFiles: ["test/setup.ts"],
     pool: "forks",
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // A ceiling catches a hang; it is never a verdict on speed (that is `pnpm bench`'s job).
+    testTimeout: TEST_CEILING_MS,
+    hookTimeout: TEST_CEILING_MS,
     // Two cores: more workers than that only adds contention with DynamoDB Local.
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    projects: [
+      {
+        extends: true,
+        test: { name: "heavy", include: heavy, pool: "threads", poolOptions: { threads: { singleThread: true } } },
+      },
+      {
+        extends: true,
+        test: { name: "suite", include: all, exclude: [...configDefaults.exclude, ...heavy] },
+      },
+    ],
   },
 });
