@@ -31,7 +31,8 @@ export async function startDynamoDBLocal(options: DynamoDBLocalOptions = {}): Pr
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const java = spawn(
     "java",
-    [`-Djava.library.path=${join(emulator, "DynamoDBLocal_lib")}`, "-jar", join(emulator, "DynamoDBLocal.jar"), "-port", String(port), "-sharedDb", ...storage],
+    // No telemetry: a local emulator has no business calling home (and often no network to do it with).
+    [`-Djava.library.path=${join(emulator, "DynamoDBLocal_lib")}`, "-jar", join(emulator, "DynamoDBLocal.jar"), "-port", String(port), "-sharedDb", "-disableTelemetry", ...storage],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   const output: string[] = [];
