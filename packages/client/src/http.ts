@@ -97,12 +97,36 @@ export class HttpClient {
       init.body = JSON.stringify(options.body);
     }
     if (options.signal) init.signal = options.signal;
-    const response = await this.fetchImpl(this.baseUrl + path + queryString(options.query), init);
+    const url = this.baseUrl + path + queryString(options.query);
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, init);
+    } catch (error) {
+      // A pooled connection the server closed while idle fails the request written into it (undici:
+      // `other side closed`). Only a request that means the same sent twice may go again; a POST that
+      // needs this carries its own idempotency key and retries itself (`sendMessage`).
+      if (!IDEMPOTENT_METHODS.has(method.toUpperCase()) || !isConnectionReset(error) || options.signal?.aborted) throw error;
+      response = await this.fetchImpl(url, init);
+    }
     const text = await response.text();
     if (!response.ok) throw new ApiError(problemOf(response, text, path));
     if (options.text) return { status: response.status, body: text as T, headers: response.headers };
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
   }
+}
+
+/** RFC 9110 §9.2.2: sending one of these twice has the effect of sending it once. */
+const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
+
+/** The connection dropped under the request (Node's fetch puts the socket error in `cause`); browsers do not say, so nothing there counts. */
+function isConnectionReset(error: unknown): boolean {
+  let cause = error;
+  for (let depth = 0; cause instanceof Error && depth < 5; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET" || /other side closed/i.test(cause.message)) return true;
+    cause = cause.cause;
+  }
+  return false;
 }
 
 export const bearer = (source: TokenSource) => async (): Promise<Record<string, string>> => {

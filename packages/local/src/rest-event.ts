@@ -6,8 +6,11 @@ import type { MatchedRoute } from "./route-table";
 
 export const LOCAL_STAGE = "local";
 
-/** The API Gateway REST proxy event that API Gateway would build for this request. */
-export function restEvent(request: IncomingMessage, url: URL, matched: MatchedRoute, body: Buffer): APIGatewayProxyEvent {
+/**
+ * The API Gateway REST proxy event that API Gateway would build for this
+ * request: `path` as sent (see `requestPath`), the query string from `url`.
+ */
+export function restEvent(request: IncomingMessage, path: string, url: URL, matched: MatchedRoute, body: Buffer): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i < request.rawHeaders.length; i += 2) {
@@ -20,7 +23,7 @@ export function restEvent(request: IncomingMessage, url: URL, matched: MatchedRo
   const now = Date.now();
   return {
     resource: matched.route.path,
-    path: url.pathname,
+    path,
     httpMethod: matched.route.method,
     headers,
     multiValueHeaders,
@@ -35,7 +38,7 @@ export function restEvent(request: IncomingMessage, url: URL, matched: MatchedRo
       authorizer: null,
       protocol: `HTTP/${request.httpVersion}`,
       httpMethod: matched.route.method,
-      path: `/${LOCAL_STAGE}${url.pathname}`,
+      path: `/${LOCAL_STAGE}${path}`,
       stage: LOCAL_STAGE,
       requestId: randomUUID(),
       requestTimeEpoch: now,

@@ -23,7 +23,18 @@ const compiled = httpRoutes.map((route) => {
   return { route, names, pattern: new RegExp(`^${source}/?$`) };
 });
 
-/** `undefined`: no such path. An empty list of methods never happens. */
+/**
+ * The path of a request target exactly as sent. API Gateway matches resources
+ * on it without resolving dot segments, so `/a/b/..` (or `%2e%2e`) is a
+ * request for `/a/b/{x}`, never for `/a`: resolving them (as `new URL` does)
+ * would run one route's handler for another route's URL.
+ */
+export function requestPath(target: string): string {
+  const path = target.replace(/^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i, "").split(/[?#]/, 1)[0] ?? "";
+  return path.startsWith("/") ? path : `/${path}`;
+}
+
+/** `path` as sent (see `requestPath`). `undefined`: no such path. An empty list of methods never happens. */
 export function matchRoute(method: string, path: string): MatchedRoute | { allowed: string[] } | undefined {
   const candidates = compiled.filter((entry) => entry.pattern.test(path));
   if (candidates.length === 0) return undefined;
