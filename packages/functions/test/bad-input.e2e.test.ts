@@ -1,6 +1,3 @@
-import { createPrivateKey, sign } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withActor } from "@coach/core/actor";
 import * as Conversation from "@coach/core/conversation";
@@ -19,6 +16,7 @@ import {
   type Api,
   type SessionBody,
 } from "./support/api";
+import { signWithIssuerKey } from "./support/issuer-key";
 
 /**
  * Requests as careless or hostile users send them: broken bodies, bad
@@ -49,13 +47,7 @@ const appendMessages = (userId: string, sessionId: string, count: number) =>
   });
 
 /** Signs any claims with the stack's own dev-issuer key: a token only the issuer itself could make. */
-function signWithStackKey(header: Record<string, unknown>, payload: Record<string, unknown>): string {
-  const folder = join(config.dataDir, "dev-issuer");
-  const key = createPrivateKey(readFileSync(join(folder, "private-key.pem"), "utf8"));
-  const kid = readFileSync(join(folder, "kid"), "utf8").trim();
-  const unsigned = `${encodeJson({ alg: "RS256", typ: "JWT", kid, ...header })}.${encodeJson(payload)}`;
-  return `${unsigned}.${sign("RSA-SHA256", Buffer.from(unsigned), key).toString("base64url")}`;
-}
+const signWithStackKey = (header: Record<string, unknown>, payload: Record<string, unknown>) => signWithIssuerKey(config.dataDir, payload, header);
 
 const validClaims = (sub: string) => {
   const now = Math.floor(Date.now() / 1000);

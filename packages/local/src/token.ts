@@ -1,4 +1,5 @@
 import { readLocalConfig } from "./config";
+import { MAX_TOKEN_LIFETIME_SECONDS } from "@coach/functions/http/shared/token-lifetime";
 import { loadDevIssuer } from "./dev-issuer";
 
 /**
@@ -10,8 +11,8 @@ const userId = args.find((arg) => !arg.startsWith("--"));
 const expiresFlag = args.indexOf("--expires-in");
 const expiresInSeconds = expiresFlag >= 0 ? Number(args[expiresFlag + 1]) : 3600;
 
-if (!userId || !/^[\w.@:-]{1,128}$/.test(userId) || !Number.isInteger(expiresInSeconds) || expiresInSeconds <= 0) {
-  console.error("usage: pnpm --silent token <userId> [--expires-in <seconds>]   (userId: letters, digits, _ . @ : -)");
+if (!userId || !/^[\w.@:-]{1,128}$/.test(userId) || !Number.isInteger(expiresInSeconds) || expiresInSeconds <= 0 || expiresInSeconds > MAX_TOKEN_LIFETIME_SECONDS) {
+  console.error(`usage: pnpm --silent token <userId> [--expires-in <seconds, at most ${MAX_TOKEN_LIFETIME_SECONDS}>]   (userId: letters, digits, _ . @ : -)`);
   process.exit(2);
 }
 process.stdout.write(`${loadDevIssuer(readLocalConfig().dataDir).token(userId, { expiresInSeconds })}\n`);

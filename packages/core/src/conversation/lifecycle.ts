@@ -5,19 +5,11 @@ import { assertUserId } from "../actor";
 import { decodeCursor, encodeCursor, type CursorBinding } from "../cursor";
 import { VisibleError } from "../error";
 import { batchDelete, documentClient, tableName } from "../table";
-import { fn } from "../util";
+import { fn, Metadata } from "../util";
 import { defaultFlow, flowFor, flowNames } from "./flows";
 import { readHistory } from "./messages";
 import * as Session from "./session";
 import { loadOwnedSession, queryAll, updateOwnedSession } from "./store";
-
-/** Metadata is the caller's; it is capped so the session item stays small. */
-const MAX_METADATA_BYTES = 8 * 1024;
-const Metadata = z
-  .record(z.string(), z.unknown())
-  .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES, {
-    message: `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON`,
-  });
 
 export const CreateInput = z.object({
   flow: z.enum(flowNames).default(defaultFlow),

@@ -1,3 +1,5 @@
+import { isCalendarDate } from "../util/date";
+
 /**
  * Time expressions: what makes an objective time-bound for the rubric, and
  * how the offline coach turns "by June 30" or "end of Q2" into a due date.
@@ -39,13 +41,6 @@ export function withoutTimeExpressions(text: string): string {
   let rest = text;
   for (const pattern of timePatterns) rest = rest.replace(new RegExp(pattern.source, "gi"), " ");
   return rest;
-}
-
-export function isCalendarDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
-  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  return m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m);
 }
 
 const monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];

@@ -7,13 +7,7 @@ export const Id = z.string().regex(new RegExp(`^${idPattern}$`), "must be 1-64 l
 /** Timestamps are ISO-8601 UTC with milliseconds, so they sort as text in sort keys. */
 export const isoTime = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z`;
 
-const MAX_METADATA_BYTES = 8 * 1024;
-/** The caller's own data, capped so an item stays small. */
-export const Metadata = z
-  .record(z.string(), z.unknown())
-  .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES, {
-    message: `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON`,
-  });
+export { Metadata } from "../util";
 
 export const Limit = z.number().int().min(1).max(100).default(20);
 

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Actor } from "../actor";
 import { VisibleError } from "../error";
 import { documentClient, tableName } from "../table";
+import { CalendarDate } from "../util";
 
 /**
  * Completion usage per caller per day and model: one counter item each,
@@ -33,9 +34,8 @@ export async function recordUsage(caller: string, model: string, usage: { inputT
   );
 }
 
-const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD").refine((value) => !Number.isNaN(Date.parse(value)), "not a date");
 export const UsageQuery = z
-  .object({ from: IsoDay, to: IsoDay })
+  .object({ from: CalendarDate, to: CalendarDate })
   .refine((q) => q.from <= q.to, { message: "from must not be after to", path: ["from"] })
   .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * 86_400_000, { message: "at most 366 days per report", path: ["to"] });
 

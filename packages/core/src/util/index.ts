@@ -1,2 +1,4 @@
+export * from "./date";
 export * from "./fn";
 export * from "./invalid-input";
+export * from "./json";

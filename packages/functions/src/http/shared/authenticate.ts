@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent } from "aws-lambda";
 import { JwtVerifier } from "aws-jwt-verify";
 import { FetchError, JwksValidationError, JwtBaseError, JwtExpiredError } from "aws-jwt-verify/error";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
+import type { JwtPayload } from "aws-jwt-verify/jwt-model";
 import type { Actor } from "@coach/core/actor";
 import * as ApiKey from "@coach/core/apikey";
 import { VisibleError } from "@coach/core/error";
@@ -11,9 +12,25 @@ import { header } from "./request";
 
 /** Created once per process so the JWKS is fetched once and cached across invocations. */
 const verifier = JwtVerifier.create(
-  { issuer: httpConfig.jwt.issuer, audience: httpConfig.jwt.audience, jwksUri: httpConfig.jwt.jwksUri },
+  {
+    issuer: httpConfig.jwt.issuer,
+    audience: httpConfig.jwt.audience,
+    jwksUri: httpConfig.jwt.jwksUri,
+    customJwtCheck: ({ payload }) => checkLifetime(payload),
+  },
   { jwksCache: new SimpleJwksCache({ fetcher: jwksFetcher }) },
 );
+
+/** aws-jwt-verify checks `exp` only when present; a token that never ends, or lives for months, is refused here. */
+function checkLifetime(payload: JwtPayload): void {
+  if (payload.exp === undefined) throw unauthorized("auth.invalid_token", "The token has no expiry (exp)");
+  // An `iat` in the future must not stretch the window either.
+  const from = Math.min(payload.iat ?? Infinity, Date.now() / 1000);
+  const { maxLifetimeSeconds } = httpConfig.jwt;
+  if (payload.exp - from > maxLifetimeSeconds) {
+    throw unauthorized("auth.invalid_token", `The token lives longer than ${maxLifetimeSeconds / 3600} hours`);
+  }
+}
 
 export type AuthMode = "none" | "user" | "apiKey" | "userOrApiKey";
 

@@ -1,3 +1,5 @@
+import { MAX_TOKEN_LIFETIME_SECONDS } from "./token-lifetime";
+
 /**
  * Handler configuration, read once at cold start; a missing variable fails
  * the cold start loudly instead of a request later.
@@ -23,6 +25,7 @@ export const httpConfig = {
     issuer: required("JWT_ISSUER"),
     audience: required("JWT_AUDIENCE"),
     jwksUri: jwksUri(),
+    maxLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
   },
   corsOrigins: (process.env.CORS_ORIGINS ?? "*").split(",").map((origin) => origin.trim()).filter(Boolean),
   /** Largest request body accepted, in bytes. */

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { VisibleError } from "@coach/core/error";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "@coach/core/util";
 import { httpConfig } from "./config";
 
 /** Header lookup that ignores case, as HTTP does (API Gateway passes names as sent). */
@@ -11,7 +12,7 @@ export function header(event: APIGatewayProxyEvent, name: string): string | unde
   return undefined;
 }
 
-/** The JSON body, size-checked and parsed; `{}` when the request has none. */
+/** The JSON body, size-checked, parsed and depth-checked; `{}` when the request has none. */
 export function jsonBody(event: APIGatewayProxyEvent, maxBytes = httpConfig.maxBodyBytes): unknown {
   if (event.body === null || event.body === undefined || event.body === "") return {};
   const raw = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
@@ -22,9 +23,14 @@ export function jsonBody(event: APIGatewayProxyEvent, maxBytes = httpConfig.maxB
   if (contentType && contentType !== "application/json" && !contentType.endsWith("+json")) {
     throw new VisibleError("unsupported_media_type", "request.unsupported_media_type", "Send the body as application/json");
   }
+  let body: unknown;
   try {
-    return JSON.parse(raw) as unknown;
+    body = JSON.parse(raw) as unknown;
   } catch {
     throw new VisibleError("invalid", "request.malformed_json", "The body is not valid JSON");
   }
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw new VisibleError("invalid", "request.too_deep", `The body may nest objects and arrays at most ${MAX_JSON_DEPTH} levels deep`);
+  }
+  return body;
 }

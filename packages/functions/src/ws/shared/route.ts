@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { withActor } from "@coach/core/actor";
 import * as Connection from "@coach/core/connection";
 import { VisibleError } from "@coach/core/error";
-import { invalidInput } from "@coach/core/util";
+import { invalidInput, MAX_JSON_DEPTH, nestsDeeperThan } from "@coach/core/util";
 import { postToConnection } from "../../shared/connections";
 import { logger } from "../../shared/logger";
 import { sessionErrorFor } from "./session-error";
@@ -46,11 +46,16 @@ export function wsRoute<Schema extends z.ZodType>(schema: Schema, run: (input: F
 }
 
 export function parseFrame(body: string | undefined): unknown {
+  let frame: unknown;
   try {
-    return JSON.parse(body ?? "");
+    frame = JSON.parse(body ?? "");
   } catch {
     throw new VisibleError("invalid", "frame.not_json", "Frames must be JSON objects with an action");
   }
+  if (nestsDeeperThan(frame, MAX_JSON_DEPTH)) {
+    throw new VisibleError("invalid", "frame.too_deep", `Frames may nest objects and arrays at most ${MAX_JSON_DEPTH} levels deep`);
+  }
+  return frame;
 }
 
 export async function reportError(connectionId: string, error: unknown, requestId: string, frame?: unknown): Promise<void> {
