@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { defaultThrottle, type ThrottleSettings } from "./throttle";
 
 /**
  * The local runtime's configuration, from the environment only. Every
@@ -20,6 +21,8 @@ export interface LocalConfig {
   wsIdleTimeoutSeconds: number;
   /** Longest a connection may live (API Gateway: 2 hours). */
   wsMaxDurationSeconds: number;
+  /** Per-connection frame rate and per-function concurrency; `defaultThrottle` when absent. */
+  throttle?: ThrottleSettings;
 }
 
 function seconds(name: string, fallback: number): number {
@@ -27,6 +30,14 @@ function seconds(name: string, fallback: number): number {
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of seconds, got "${raw}"`);
+  return value;
+}
+
+function count(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
   return value;
 }
 
@@ -51,5 +62,10 @@ export function readLocalConfig(env = process.env): LocalConfig {
     anthropicApiKey: env.ANTHROPIC_API_KEY || undefined,
     wsIdleTimeoutSeconds: seconds("WS_IDLE_TIMEOUT_SECONDS", 600),
     wsMaxDurationSeconds: seconds("WS_MAX_DURATION_SECONDS", 7200),
+    throttle: {
+      frameRatePerSecond: count("WS_FRAME_RATE_PER_SECOND", defaultThrottle.frameRatePerSecond),
+      frameBurst: count("WS_FRAME_BURST", defaultThrottle.frameBurst),
+      functionConcurrency: count("FUNCTION_CONCURRENCY", defaultThrottle.functionConcurrency),
+    },
   };
 }

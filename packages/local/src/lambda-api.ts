@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { lambdaContext } from "./lambda-context";
 import { readBody } from "./connections-api";
 import { loadHandler } from "./route-table";
+import type { FunctionConcurrency } from "./throttle";
 import { gatewayId } from "./ws-event";
 
 /**
@@ -15,6 +16,9 @@ import { gatewayId } from "./ws-event";
  * - `RequestResponse` (the default) → the handler runs, 200 with its JSON
  *   result; a thrown error is 200 with `X-Amz-Function-Error: Unhandled`.
  * - `DryRun` → 204.
+ * - each function runs at most `concurrency` invocations at once: an `Event`
+ *   waits in Lambda's queue for a free slot; a `RequestResponse` past the
+ *   queue's bound is refused with 429 TooManyRequestsException.
  * - an unknown function → 404 ResourceNotFoundException.
  */
 
@@ -31,6 +35,7 @@ export interface LambdaApiOptions {
   log(line: string): void;
   /** Told about every invocation still running, so a shutdown can wait for it. */
   track(invocation: Promise<unknown>): void;
+  concurrency: FunctionConcurrency;
 }
 
 const ASYNC_PAYLOAD_BYTES = 1024 * 1024;
@@ -78,16 +83,18 @@ export async function serveInvoke(request: IncomingMessage, response: ServerResp
   }
 
   if (invocationType === "DryRun") return send(response, requestId, 204);
+  const limit = options.concurrency.of(worker.name);
   if (invocationType === "Event") {
     send(response, requestId, 202);
     const invocation = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => invoke(worker, payload, requestId, options.log))
+      .then(() => limit.run(() => invoke(worker, payload, requestId, options.log)))
       .catch((error: unknown) => options.log(`lambda ${worker.name} (Event) failed: ${describe(error)}`));
     options.track(invocation);
     return;
   }
 
-  const invocation = invoke(worker, payload, requestId, options.log);
+  const invocation = limit.tryRun(() => invoke(worker, payload, requestId, options.log));
+  if (!invocation) return sendError(response, requestId, 429, "TooManyRequestsException", "Rate Exceeded.");
   options.track(invocation);
   try {
     const result = await invocation;

@@ -57,6 +57,7 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
       stage: LOCAL_STAGE,
       idleTimeoutSeconds: config.wsIdleTimeoutSeconds,
       maxDurationSeconds: config.wsMaxDurationSeconds,
+      throttle: config.throttle,
       log,
       routes: webSocketRoutes,
       workers,

@@ -2,10 +2,13 @@ import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse }
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { ClientMessageId, SendMessage, type ServerEventOf } from "@coach/core/realtime";
 import { connectionsPath, MAX_MESSAGE_BYTES, serveConnections, type ManagedConnection } from "./connections-api";
 import { lambdaContext } from "./lambda-context";
 import { invocationsPath, serveInvoke, type WorkerFunction } from "./lambda-api";
 import { loadHandler } from "./route-table";
+import { defaultThrottle, FunctionConcurrency, TokenBucket, type ThrottleSettings } from "./throttle";
+import { serverTimeouts } from "./server-timeouts";
 import {
   connectEvent,
   disconnectEvent,
@@ -25,6 +28,10 @@ import {
  *   http://127.0.0.1:port                       LambdaClient's endpoint
  *
  * Handlers run in this process, loaded from the manifest like the REST routes.
+ * Each route and worker is one function with Lambda's concurrency limit, and
+ * each connection's frames pass a token bucket before any handler runs: a
+ * frame refused by either gets `session_error rate_limited` (retryable, with
+ * `retryAfter`), so one client's flood never queues work behind everyone's.
  */
 
 export interface WebSocketServerOptions {
@@ -38,6 +45,8 @@ export interface WebSocketServerOptions {
   log(line: string): void;
   routes: readonly { routeKey: string; handler: string }[];
   workers: readonly WorkerFunction[];
+  /** Default: `defaultThrottle`. */
+  throttle?: ThrottleSettings;
 }
 
 export interface LocalWebSocketServer {
@@ -70,6 +79,9 @@ interface Connection extends ManagedConnection {
   /** Resolves after its `$disconnect` has run. */
   readonly disconnected: Promise<void>;
   timers: NodeJS.Timeout[];
+  readonly frames: TokenBucket;
+  /** Frames are being refused now: logged once per spell, not per frame. */
+  throttled: boolean;
 }
 
 const SHUTDOWN_GRACE_MS = 3_000;
@@ -87,6 +99,9 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
   /** Handler invocations still running, so that stop() can let them finish. */
   const inFlight = new Set<Promise<unknown>>();
   const protocols = new WeakMap<IncomingMessage, string>();
+  const throttle = options.throttle ?? defaultThrottle;
+  const routeFunctions = new FunctionConcurrency(throttle.functionConcurrency);
+  const workerFunctions = new FunctionConcurrency(throttle.functionConcurrency);
   let stopping = false;
   let domainName = "127.0.0.1";
 
@@ -99,15 +114,25 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
     void settled.then(() => inFlight.delete(settled));
   };
 
-  async function invokeRoute(routeKey: string, event: { requestContext: { connectionId: string } }): Promise<IntegrationResult | undefined> {
+  /** `undefined`: the route's function is throttled (never when `mayThrottle` is false) and the handler does not run. */
+  function invokeRoute(
+    routeKey: string,
+    event: { requestContext: { connectionId: string } },
+    mayThrottle = true,
+  ): Promise<IntegrationResult | undefined> | undefined {
     const handlerName = routes.get(routeKey)!;
-    const started = performance.now();
-    const invocation = loadHandler(handlerName).then((handler) => handler(event, lambdaContext(handlerName)));
-    track(invocation);
-    const result = (await invocation) as IntegrationResult | undefined;
-    const status = result && typeof result === "object" ? result.statusCode : undefined;
-    log(`ws ${routeKey} ${event.requestContext.connectionId} → ${String(status ?? "-")} (${(performance.now() - started).toFixed(1)} ms)`);
-    return result && typeof result === "object" ? result : undefined;
+    const run = async () => {
+      const started = performance.now();
+      const handler = await loadHandler(handlerName);
+      const result = (await handler(event, lambdaContext(handlerName))) as IntegrationResult | undefined;
+      const status = result && typeof result === "object" ? result.statusCode : undefined;
+      log(`ws ${routeKey} ${event.requestContext.connectionId} → ${String(status ?? "-")} (${(performance.now() - started).toFixed(1)} ms)`);
+      return result && typeof result === "object" ? result : undefined;
+    };
+    const limit = routeFunctions.of(routeKey);
+    const invocation = mayThrottle ? limit.tryRun(run, event.requestContext.connectionId) : limit.run(run);
+    if (invocation) track(invocation);
+    return invocation;
   }
 
   const wss = new WebSocketServer({
@@ -120,7 +145,7 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
     },
   });
 
-  const server = createServer((request, response) => {
+  const server = createServer(serverTimeouts, (request, response) => {
     serveHttp(request, response).catch((error: unknown) => {
       log(`local websocket runtime error: ${describe(error)}`);
       if (!response.headersSent) {
@@ -137,7 +162,9 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
       return serveConnections(request, response, connectionId, { stage, connection: (id) => open.get(id) });
     }
     const functionName = invocationsPath(url.pathname);
-    if (functionName !== undefined) return serveInvoke(request, response, functionName, { workers: options.workers, log, track });
+    if (functionName !== undefined) {
+      return serveInvoke(request, response, functionName, { workers: options.workers, log, track, concurrency: workerFunctions });
+    }
     request.resume();
     const upgradeRequired = url.pathname === "/" || url.pathname.replace(/\/$/, "") === `/${stage}`;
     response.writeHead(upgradeRequired ? 426 : 404, { "content-type": "application/json" });
@@ -167,8 +194,10 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
     let connectAccepted = false;
     if (routes.has("$connect")) {
       let result: IntegrationResult | undefined;
+      const invocation = invokeRoute("$connect", connectEvent(request, url, facts));
+      if (!invocation) return refuse(socket, 429, JSON.stringify({ message: "Too Many Requests" }));
       try {
-        result = await invokeRoute("$connect", connectEvent(request, url, facts));
+        result = await invocation;
       } catch (error) {
         log(`ws $connect ${facts.connectionId} failed: ${describe(error)}`);
         return refuse(socket, 500, JSON.stringify({ message: "Internal server error" }));
@@ -200,6 +229,8 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
       identity: facts.identity,
       disconnected,
       timers: [],
+      frames: new TokenBucket(throttle.frameRatePerSecond, throttle.frameBurst),
+      throttled: false,
       send: (data) =>
         new Promise<void>((resolve, reject) => {
           if (connection.closing || ws.readyState !== ws.OPEN) return reject(new Error("gone"));
@@ -243,13 +274,25 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
   function onMessage(connection: Connection, data: Buffer, isBinary: boolean): void {
     const { facts } = connection;
     const body = isBinary ? data.toString("base64") : data.toString("utf8");
+    const admitted = connection.frames.take();
+    if (!admitted.ok) {
+      if (!connection.throttled) log(`ws ${facts.connectionId}: over ${throttle.frameRatePerSecond} frames/s, refusing frames`);
+      connection.throttled = true;
+      return refuseFrame(connection, isBinary ? undefined : body, admitted.retryAfter, "Too many frames on this connection; slow down");
+    }
+    connection.throttled = false;
     const routeKey = selectRoute(isBinary ? undefined : body, routeKeys);
     if (!routeKey) {
       sendFrame(connection, JSON.stringify({ message: "Forbidden", connectionId: facts.connectionId, requestId: gatewayId() }));
       return;
     }
     const event = messageEvent(facts, routeKey, body, isBinary);
-    invokeRoute(routeKey, event).then(
+    const invocation = invokeRoute(routeKey, event);
+    if (!invocation) {
+      log(`ws ${routeKey} ${facts.connectionId}: function at its concurrency limit, frame throttled`);
+      return refuseFrame(connection, isBinary ? undefined : body, 1, "The server is busy; try again shortly");
+    }
+    invocation.then(
       (result) => {
         // A two-way route's response: only when the handler returned a body.
         if (typeof result?.body === "string" && result.body.length > 0) sendFrame(connection, result.body);
@@ -259,6 +302,20 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
         sendFrame(connection, JSON.stringify({ message: "Internal server error", connectionId: facts.connectionId, requestId: event.requestContext.requestId }));
       },
     );
+  }
+
+  /** What the client hears of a throttled frame: the typed refusal its handler would have sent, naming the frame when it can. */
+  function refuseFrame(connection: Connection, body: string | undefined, retryAfter: number, message: string): void {
+    const refusal: ServerEventOf<"session_error"> = {
+      type: "session_error",
+      code: "rate_limited",
+      retryable: true,
+      retryAfter,
+      message,
+      requestId: gatewayId(),
+      ...frameIds(body),
+    };
+    sendFrame(connection, JSON.stringify(refusal));
   }
 
   function sendFrame(connection: Connection, text: string): void {
@@ -284,7 +341,7 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
   async function runDisconnect(facts: ConnectionFacts, code: number, reason: string): Promise<void> {
     if (!routes.has("$disconnect")) return;
     try {
-      await invokeRoute("$disconnect", disconnectEvent(facts, code, reason));
+      await invokeRoute("$disconnect", disconnectEvent(facts, code, reason), false);
     } catch (error) {
       log(`ws $disconnect ${facts.connectionId} failed: ${describe(error)}`);
     }
@@ -334,6 +391,21 @@ function refuse(socket: Duplex, status: number, body: string): void {
       `x-amzn-RequestId: ${gatewayId()}\r\n\r\n` +
       body,
   );
+}
+
+/** The frame's `sessionId` and `clientMessageId`, where valid, so a client can tell which of its messages was refused. */
+function frameIds(body: string | undefined): { sessionId?: string; clientMessageId?: string } {
+  let frame: unknown;
+  try {
+    frame = JSON.parse(body ?? "");
+  } catch {
+    return {};
+  }
+  if (typeof frame !== "object" || frame === null) return {};
+  const { sessionId, clientMessageId } = frame as Record<string, unknown>;
+  const session = SendMessage.shape.sessionId.safeParse(sessionId);
+  const message = ClientMessageId.safeParse(clientMessageId);
+  return { ...(session.success ? { sessionId: session.data } : {}), ...(message.success ? { clientMessageId: message.data } : {}) };
 }
 
 function headerOf(result: IntegrationResult | undefined, name: string): string | undefined {

@@ -44,7 +44,7 @@ const clientMessageKey = (sessionId: string, clientMessageId: string) => ({ pk: 
 const MAX_ATTEMPTS = 6;
 
 /**
- * Step 2 of a turn: authorize, deduplicate, rate-limit, then in one
+ * Step 2 of a turn: rate-limit, authorize, deduplicate, then in one
  * transaction store the user message, advance the session, record the
  * clientMessageId and take the session's turn lock. Either all of it
  * happens or none: a message is never stored without its turn, and a
@@ -52,15 +52,23 @@ const MAX_ATTEMPTS = 6;
  */
 export const acceptUserMessage = fn(SendInput, async (input): Promise<Accepted> => {
   const userId = assertUserId();
+  // First, before any read: a flood is refused at the cost of one conditional write per frame.
+  try {
+    await RateLimit.consume([
+      // Keyed by the caller too: counted before the owner check, so nobody can spend the owner's budget.
+      { key: `session#${input.sessionId}#user#${userId}`, perMinute: RateLimit.rateLimits.sessionPerMinute },
+      { key: `user#${userId}`, perMinute: RateLimit.rateLimits.userPerMinute },
+    ]);
+  } catch (error) {
+    // A resend of a stored message creates nothing, so it is answered even over the limit.
+    const earlier = error instanceof VisibleError && error.kind === "rate_limited" ? await findByClientMessageId(input.sessionId, input.clientMessageId) : undefined;
+    if (!earlier) throw error;
+    return duplicateOf(earlier, userId);
+  }
   for (let attempt = 1; ; attempt++) {
     const session = await loadOwnedSession(input.sessionId);
     const earlier = await findByClientMessageId(input.sessionId, input.clientMessageId);
     if (earlier) return duplicateOf(earlier, userId);
-
-    await RateLimit.consume([
-      { key: `session#${session.id}`, perMinute: RateLimit.rateLimits.sessionPerMinute },
-      { key: `user#${userId}`, perMinute: RateLimit.rateLimits.userPerMinute },
-    ]);
 
     const turnId = ulid();
     const { message, writes } = appendWrites(session, { role: "user", content: input.content, status: "complete", clientMessageId: input.clientMessageId });
