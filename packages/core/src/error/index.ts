@@ -11,7 +11,9 @@ export type ErrorKind =
   | "too_large"
   | "unsupported_media_type"
   | "rate_limited"
-  | "unavailable";
+  | "unavailable"
+  /** A provider we depend on answered, but not usably, and retrying will not help (a 502). */
+  | "upstream";
 
 export class VisibleError extends Error {
   override readonly name = "VisibleError";
@@ -29,3 +31,22 @@ export class VisibleError extends Error {
 
 export const notFound = (what: string, code = `${what.toLowerCase()}.not_found`) =>
   new VisibleError("not_found", code, `${what} not found`);
+
+/**
+ * Error names our dependencies (DynamoDB, Lambda, the SDK's own client-side
+ * limits) use when they shed load. Load is not a bug: a caller is told to
+ * retry shortly, never shown an internal error.
+ */
+const SHEDDING_LOAD = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+  "LimitExceededException",
+]);
+
+/** The error a client sees: a VisibleError as it is, a dependency shedding load as a retryable `service.busy`, anything else unchanged. */
+export function visibleFor(error: unknown): unknown {
+  if (error instanceof VisibleError || !(error instanceof Error) || !SHEDDING_LOAD.has(error.name)) return error;
+  return new VisibleError("unavailable", "service.busy", "The service is busy; retry in a moment", { retryAfter: 1 }, { cause: error });
+}

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { VisibleError, type ErrorKind } from "@coach/core/error";
+import { VisibleError, visibleFor, type ErrorKind } from "@coach/core/error";
 
 /**
  * Errors in the shape OpenAI's API (and so every OpenAI client) uses:
@@ -19,9 +19,11 @@ const byKind: Record<ErrorKind, { status: number; type: string }> = {
   conflict: { status: 409, type: "invalid_request_error" },
   rate_limited: { status: 429, type: "rate_limit_error" },
   unavailable: { status: 503, type: "server_error" },
+  upstream: { status: 502, type: "server_error" },
 };
 
-export function openAiErrorFor(error: unknown, traceId: string): { status: number; body: OpenAiError } {
+export function openAiErrorFor(thrown: unknown, traceId: string): { status: number; body: OpenAiError } {
+  const error = visibleFor(thrown);
   if (!(error instanceof VisibleError)) {
     return {
       status: 500,

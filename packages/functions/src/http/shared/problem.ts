@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { VisibleError, type ErrorKind } from "@coach/core/error";
+import { VisibleError, visibleFor, type ErrorKind } from "@coach/core/error";
 
 const statusOf: Record<ErrorKind, number> = {
   invalid: 400,
@@ -10,6 +10,7 @@ const statusOf: Record<ErrorKind, number> = {
   unsupported_media_type: 415,
   rate_limited: 429,
   unavailable: 503,
+  upstream: 502,
 };
 
 const titles: Record<number, string> = {
@@ -22,6 +23,7 @@ const titles: Record<number, string> = {
   415: "Unsupported Media Type",
   429: "Too Many Requests",
   500: "Internal Server Error",
+  502: "Bad Gateway",
   503: "Service Unavailable",
 };
 
@@ -41,7 +43,8 @@ export interface Problem {
  * other error is unexpected and shows nothing of itself, only the trace id
  * that finds it in the logs.
  */
-export function problemFor(error: unknown, context: { traceId: string; instance?: string }): Problem {
+export function problemFor(thrown: unknown, context: { traceId: string; instance?: string }): Problem {
+  const error = visibleFor(thrown);
   if (error instanceof VisibleError) {
     const status = statusOf[error.kind];
     return {

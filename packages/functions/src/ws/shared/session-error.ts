@@ -1,4 +1,4 @@
-import { VisibleError } from "@coach/core/error";
+import { VisibleError, visibleFor } from "@coach/core/error";
 import type { ServerEventOf, SessionErrorCode } from "@coach/core/realtime";
 
 type SessionError = ServerEventOf<"session_error">;
@@ -9,6 +9,7 @@ const byCode: Record<string, { code: SessionErrorCode; retryable: boolean }> = {
   "session.busy": { code: "turn_in_progress", retryable: true },
   "session.not_active": { code: "session_not_active", retryable: false },
   "rate.limited": { code: "rate_limited", retryable: true },
+  "service.busy": { code: "rate_limited", retryable: true },
 };
 
 const byKind: Record<VisibleError["kind"], { code: SessionErrorCode; retryable: boolean }> = {
@@ -20,10 +21,12 @@ const byKind: Record<VisibleError["kind"], { code: SessionErrorCode; retryable: 
   conflict: { code: "turn_in_progress", retryable: true },
   rate_limited: { code: "rate_limited", retryable: true },
   unavailable: { code: "internal", retryable: true },
+  upstream: { code: "provider_error", retryable: false },
 };
 
 /** The typed `session_error` for any error; unexpected ones say nothing of themselves. */
-export function sessionErrorFor(error: unknown, context: { requestId: string; sessionId?: string; clientMessageId?: string }): SessionError {
+export function sessionErrorFor(thrown: unknown, context: { requestId: string; sessionId?: string; clientMessageId?: string }): SessionError {
+  const error = visibleFor(thrown);
   const base = { type: "session_error" as const, requestId: context.requestId, sessionId: context.sessionId, clientMessageId: context.clientMessageId };
   if (error instanceof VisibleError) {
     const mapped = byCode[error.code] ?? byKind[error.kind];
