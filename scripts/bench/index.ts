@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { bundleAll, shippedOptions } from "./bundle";
 import { measureColdImports } from "./cold-import";
 import { measureRoutes } from "./dynamo-calls";
+import { measureEffort, renderEffort, type EffortRow } from "./effort";
 import { describeEnvironment } from "./environment";
 import { measureRealtime } from "./realtime";
 import { renderMarkdown, type BenchResults } from "./report";
@@ -17,7 +18,8 @@ import { manifestTargets } from "./targets";
  * `pnpm bench [--runs N] [--requests N] [--json path]`: bundle size, cold
  * import, DynamoDB calls and local latency of every manifest route and
  * worker, beside a bare reference handler; then the realtime path: delta
- * delivery latency, posts per reply and WebSocket connections held. Markdown report on stdout, progress on stderr, full
+ * delivery latency, posts per reply and WebSocket connections held; then time
+ * to first token by effort on the stand-in (effort.ts, runnable alone). Markdown report on stdout, progress on stderr, full
  * results as JSON. A benchmark: no thresholds; it exits 1 only when a manifest
  * route has no scenario (or the bench itself breaks).
  */
@@ -59,7 +61,10 @@ async function main(): Promise<number> {
       measureRealtime(instruments, { delayMs: 20, replies: 40, parallel: 4, levels: [250, 500, 1000], connectionsBudgetMs: 60_000 }),
   });
 
-  const results: BenchResults = {
+  // A few runs are enough: the stand-in's thinking is a fixed wait, and it is most of each run.
+  const effort = await measureEffort(Math.min(runs, 3), progress);
+
+  const results: BenchResults & { effort: EffortRow[] } = {
     environment,
     bundleOptions: { ...shippedOptions },
     referenceKey: REFERENCE_KEY,
@@ -67,13 +72,14 @@ async function main(): Promise<number> {
     coldImports,
     dynamo,
     ...(realtime ? { realtime } : {}),
+    effort,
     loadAverageAtEnd: Math.round((loadavg()[0] ?? 0) * 100) / 100,
     durationMs: performance.now() - started,
   };
   mkdirSync(dirname(jsonPath), { recursive: true });
   writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
   progress(`wrote ${relative(process.cwd(), jsonPath)} in ${(results.durationMs / 1000).toFixed(1)} s`);
-  await new Promise<void>((done) => process.stdout.write(`${renderMarkdown(results)}\n`, () => done()));
+  await new Promise<void>((done) => process.stdout.write(`${renderMarkdown(results)}\n${renderEffort(effort)}\n`, () => done()));
 
   if (dynamo.missingScenarios.length) {
     progress(`FAIL: no scenario for ${dynamo.missingScenarios.join(", ")}: add one in scripts/bench/scenarios.ts`);

@@ -1,3 +1,5 @@
+import { EFFORT_LEVELS, type Effort } from "./provider";
+
 /**
  * Configuration of the Claude adapter, from the environment. Read once per
  * process (`claudeConfig()`); `loadClaudeConfig(env)` reads a given
@@ -10,8 +12,10 @@ export const DEFAULT_CLAUDE_MODEL = "claude-sonnet-5-5";
 export interface ClaudeConfig {
   apiKey: string;
   model: string;
-  /** `max_tokens` of every request (each tool round is one request). */
+  /** `max_tokens` of every request (each tool round is one request): thinking and text together. */
   maxTokens: number;
+  /** ANTHROPIC_EFFORT: the effort of requests whose flow (or /v1 caller) asks for none; unset means CLAUDE_DEFAULTS.effort. */
+  effort?: Effort;
   /** SDK timeout of one HTTP attempt, in milliseconds. */
   timeoutMs: number;
   /** SDK retries of 408/409/429/5xx/529 answers and connection errors. */
@@ -29,6 +33,8 @@ export interface ClaudeConfig {
 export const CLAUDE_DEFAULTS = {
   model: DEFAULT_CLAUDE_MODEL,
   maxTokens: 2048,
+  /** A coaching chat's replies are short and its first words should come soon. */
+  effort: "low",
   timeoutMs: 60_000,
   maxRetries: 2,
   maxRetryWaitMs: 10_000,
@@ -56,6 +62,10 @@ export function loadClaudeConfig(env: NodeJS.ProcessEnv = process.env): ClaudeCo
   const model = env.ANTHROPIC_MODEL?.trim() || CLAUDE_DEFAULTS.model;
   if (!/^[\w.:@/-]+$/.test(model)) throw new ClaudeConfigError(`ANTHROPIC_MODEL is not a model id: "${model}"`);
 
+  const rawEffort = env.ANTHROPIC_EFFORT?.trim();
+  const effort = rawEffort ? EFFORT_LEVELS.find((level) => level === rawEffort) : undefined;
+  if (rawEffort && !effort) throw new ClaudeConfigError(`ANTHROPIC_EFFORT must be one of ${EFFORT_LEVELS.join(", ")}, got "${rawEffort}"`);
+
   const rawBaseURL = env.ANTHROPIC_BASE_URL?.trim();
   let baseURL: string | undefined;
   if (rawBaseURL) {
@@ -75,6 +85,7 @@ export function loadClaudeConfig(env: NodeJS.ProcessEnv = process.env): ClaudeCo
     apiKey,
     model,
     maxTokens: integer("ANTHROPIC_MAX_TOKENS", CLAUDE_DEFAULTS.maxTokens, 1, 128_000),
+    ...(effort ? { effort } : {}),
     timeoutMs: integer("ANTHROPIC_TIMEOUT_MS", CLAUDE_DEFAULTS.timeoutMs, 1_000, 900_000),
     maxRetries: integer("ANTHROPIC_MAX_RETRIES", CLAUDE_DEFAULTS.maxRetries, 0, 10),
     baseURL,

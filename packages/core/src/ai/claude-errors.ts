@@ -15,7 +15,11 @@ const retryableStreamErrorTypes = new Set(["overloaded_error", "api_error", "rat
 export function toProviderError(error: unknown, apiKey: string): ProviderError {
   if (error instanceof ProviderError) return error;
   const { message, retryable } = classify(error);
-  return new ProviderError(redact(message, apiKey), retryable, { cause: error });
+  const requestId = error instanceof APIError ? (error.requestID ?? undefined) : undefined;
+  // A 400 says the request itself was wrong: built by us, so a bug to fix, not a reason to retry.
+  const rejected = error instanceof APIError && (error.status === 400 || (error.status === undefined && error.type === "invalid_request_error"));
+  const withId = requestId ? `${message} [request ${requestId}]` : message;
+  return new ProviderError(redact(withId, apiKey), retryable, { cause: error, rejected, ...(requestId ? { requestId } : {}) });
 }
 
 function classify(error: unknown): { message: string; retryable: boolean } {

@@ -9,9 +9,10 @@ import type {
   ToolResultBlockParam,
 } from "@anthropic-ai/sdk/resources/messages";
 import type { TokenUsage } from "../conversation/message";
-import { claudeConfig, type ClaudeConfig } from "./claude-config";
+import { CLAUDE_DEFAULTS, claudeConfig, type ClaudeConfig } from "./claude-config";
 import { toProviderError } from "./claude-errors";
-import { ProviderError, type AiProvider, type ProviderEvent, type ProviderRequest, type ToolCall, type ToolResult } from "./provider";
+import { capabilitiesOf, effortFor, thinksByDefault } from "./claude-models";
+import { ProviderError, type AiProvider, type Effort, type ProviderEvent, type ProviderRequest, type ToolCall, type ToolResult } from "./provider";
 
 /**
  * The Claude adapter: the Messages API through `@anthropic-ai/sdk`, streamed.
@@ -40,35 +41,80 @@ export function claudeProvider(config: ClaudeConfig = claudeConfig()): AiProvide
   return {
     name: "claude",
     stream: (request) => streamTurn(getClient(), config, request),
+    contract: (model) => capabilitiesOf(model ?? config.model),
+  };
+}
+
+/**
+ * Room for thinking on top of a caller's reply budget, by effort. Ours, not
+ * the API's: adaptive thinking takes what it needs up to `max_tokens`, so a
+ * small reply budget alone would leave a thinking model no words to answer in.
+ */
+const THINKING_ROOM: Record<Effort, number> = { low: 1024, medium: 2048, high: 4096, xhigh: 8192, max: 16_384 };
+
+/**
+ * One request of a turn, built from the model's row of the capability table:
+ * only settings the model takes are sent. Sampling parameters go only to a
+ * model that takes them (one of them: temperature wins); effort is the
+ * nearest level the model takes; thinking is left to the model's default.
+ */
+export function requestParams(config: ClaudeConfig, request: ProviderRequest, messages: MessageParam[], round: number): MessageCreateParamsStreaming {
+  const generation = request.generation ?? {};
+  const model = generation.model ?? config.model;
+  const row = capabilitiesOf(model);
+  const system = systemBlocks(request.system);
+  const tools = request.tools?.length ? request.tools.map(toTool) : undefined;
+  const effort = effortFor(row, generation.effort ?? config.effort ?? CLAUDE_DEFAULTS.effort);
+  const replyBudget = generation.maxTokens;
+  const maxTokens =
+    replyBudget === undefined ? config.maxTokens : replyBudget + (thinksByDefault(row) ? THINKING_ROOM[effort ?? CLAUDE_DEFAULTS.effort] : 0);
+  const sampling =
+    row.sampling === "none"
+      ? {}
+      : generation.temperature !== undefined
+        ? { temperature: generation.temperature }
+        : generation.topP !== undefined
+          ? { top_p: generation.topP }
+          : {};
+  return {
+    model,
+    max_tokens: Math.min(maxTokens, row.maxOutputTokens),
+    messages,
+    stream: true,
+    ...sampling,
+    ...(effort ? { output_config: { effort } } : {}),
+    ...(generation.stop?.length ? { stop_sequences: generation.stop } : {}),
+    ...(system ? { system } : {}),
+    // `none` on the last round: never a forced choice, which some models reject.
+    ...(tools ? { tools, ...(round === MAX_ROUNDS ? { tool_choice: { type: "none" as const } } : {}) } : {}),
   };
 }
 
 async function* streamTurn(client: Anthropic, config: ClaudeConfig, request: ProviderRequest): AsyncGenerator<ProviderEvent> {
-  const system = systemBlocks(request.system);
-  const tools = request.tools?.length ? request.tools.map(toTool) : undefined;
   const messages: MessageParam[] = request.messages.map((m) => ({ role: m.role, content: m.content }));
+  const model = request.generation?.model ?? config.model;
+  const prefill = messages.at(-1);
+  if (prefill?.role === "assistant") {
+    if (!capabilitiesOf(model).prefill) {
+      throw new ProviderError(`${model} takes no assistant prefill: the conversation must end with a user message`, false, { rejected: true });
+    }
+    // The API refuses a prefill that ends in whitespace.
+    prefill.content = String(prefill.content).trimEnd();
+  }
   const usage: Required<TokenUsage> = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
   const text = { emitted: "" };
 
   for (let round = 1; round <= MAX_ROUNDS; round++) {
-    const generation = request.generation ?? {};
-    const params: MessageCreateParamsStreaming = {
-      model: generation.model ?? config.model,
-      max_tokens: generation.maxTokens ?? config.maxTokens,
-      messages,
-      stream: true,
-      ...(generation.temperature !== undefined ? { temperature: generation.temperature } : {}),
-      ...(generation.topP !== undefined ? { top_p: generation.topP } : {}),
-      ...(generation.stop?.length ? { stop_sequences: generation.stop } : {}),
-      ...(system ? { system } : {}),
-      ...(tools ? { tools, ...(round === MAX_ROUNDS ? { tool_choice: { type: "none" as const } } : {}) } : {}),
-    };
-
+    const params = requestParams(config, request, messages, round);
     const result = new RoundResult();
     try {
       const stream = await client.messages.create(params, { signal: request.signal ?? null });
       for await (const event of stream) {
         const delta = result.apply(event);
+        if (delta === THINKING) {
+          yield { type: "thinking" };
+          continue;
+        }
         if (delta === undefined) continue;
         const separated = result.startsNewBlock && needsSeparator(text.emitted, delta) ? BLOCK_SEPARATOR + delta : delta;
         result.startsNewBlock = false;
@@ -138,6 +184,9 @@ type Block =
   /** Any other block type, passed back as it started. */
   | { type: "other"; block: unknown };
 
+/** What `RoundResult.apply` answers when a thinking block starts. */
+const THINKING = Symbol("thinking");
+
 /** What one streaming request produced: its content blocks, stop reason and usage. */
 class RoundResult {
   readonly blocks: Block[] = [];
@@ -147,8 +196,8 @@ class RoundResult {
   startsNewBlock = false;
   readonly usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
 
-  /** Folds one event in; answers the text to relay, if any. */
-  apply(event: RawMessageStreamEvent): string | undefined {
+  /** Folds one event in; answers the text to relay, if any, or THINKING when the model starts to think. */
+  apply(event: RawMessageStreamEvent): string | typeof THINKING | undefined {
     switch (event.type) {
       case "message_start": {
         const u = event.message.usage;
@@ -167,10 +216,10 @@ class RoundResult {
             return block.text || undefined;
           case "thinking":
             this.blocks[event.index] = { type: "thinking", thinking: block.thinking, signature: block.signature };
-            return undefined;
+            return THINKING;
           case "redacted_thinking":
             this.blocks[event.index] = { type: "redacted_thinking", data: block.data };
-            return undefined;
+            return THINKING;
           case "tool_use":
             this.blocks[event.index] = { type: "tool_use", id: block.id, name: block.name, json: "" };
             return undefined;

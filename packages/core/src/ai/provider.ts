@@ -38,13 +38,30 @@ export interface ProviderRequest {
   signal?: AbortSignal;
 }
 
+/** How much the model should put into a reply (thinking included): Claude's `output_config.effort` levels, lowest first. */
+export const EFFORT_LEVELS = ["low", "medium", "high", "xhigh", "max"] as const;
+export type Effort = (typeof EFFORT_LEVELS)[number];
+
 export interface GenerationSettings {
   /** The provider's own model id. */
   model?: string;
+  /** The reply's budget; a model that thinks gets room for its thinking on top. */
   maxTokens?: number;
   temperature?: number;
   topP?: number;
   stop?: string[];
+  effort?: Effort;
+}
+
+/**
+ * What the model behind a provider takes besides the conversation, so a
+ * caller can leave out (and say it left out) what the model would reject.
+ */
+export interface ModelContract {
+  /** `none`: no sampling parameter; `one`: temperature or top_p, not both. */
+  sampling: "none" | "one";
+  /** Whether a conversation may end with an assistant message for the model to continue. */
+  prefill: boolean;
 }
 
 export interface ToolCall {
@@ -58,21 +75,33 @@ export interface ToolResult {
   isError?: boolean;
 }
 
-export type ProviderEvent = { type: "delta"; text: string } | { type: "done"; usage: TokenUsage };
+/** `thinking`: the model has started to think (nothing of it is shown); text follows in deltas. */
+export type ProviderEvent = { type: "thinking" } | { type: "delta"; text: string } | { type: "done"; usage: TokenUsage };
 
 export interface AiProvider {
   readonly name: string;
   stream(request: ProviderRequest): AsyncIterable<ProviderEvent>;
+  /** The contract of `model` (the provider's own id; unset: its configured one). Absent: one sampling parameter and prefill are taken. */
+  contract?(model?: string): ModelContract;
 }
 
-/** A provider failure; `retryable` says whether the same request may succeed later (429, 529, timeouts). */
+/**
+ * A provider failure; `retryable` says whether the same request may succeed
+ * later (429, 529, timeouts). `requestId` is the provider's id of the failed
+ * request, for its support; `rejected` marks a request the provider refused
+ * as malformed, which is a bug of ours, never the user's.
+ */
 export class ProviderError extends Error {
   override readonly name = "ProviderError";
+  readonly requestId?: string;
+  readonly rejected: boolean;
   constructor(
     message: string,
     readonly retryable: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; requestId?: string; rejected?: boolean },
   ) {
     super(message, options);
+    if (options?.requestId) this.requestId = options.requestId;
+    this.rejected = options?.rejected ?? false;
   }
 }

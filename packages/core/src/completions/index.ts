@@ -2,6 +2,6 @@
 export { ChatCompletionRequest, ChatMessage, textOf } from "./request";
 export { servedModels, resolveModel, MODELS_CREATED } from "./models";
 export type { ServedModel } from "./models";
-export { runCompletion } from "./run";
-export type { CompletionEvent } from "./run";
+export { planCompletion } from "./run";
+export type { CompletionEvent, CompletionPlan } from "./run";
 export { appendToThread, assertThread } from "./thread";

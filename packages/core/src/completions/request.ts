@@ -32,6 +32,8 @@ export const ChatCompletionRequest = z
     n: z.number().int().nullish().refine((n) => n === undefined || n === null || n === 1, { message: "only n=1 is supported" }),
     stream: z.boolean().nullish(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullish(),
+    /** OpenAI's reasoning effort; mapped to the model's effort (`none` and `minimal` are its lowest). */
+    reasoning_effort: z.enum(["none", "minimal", "low", "medium", "high", "xhigh"]).nullish(),
     user: z.string().max(256).optional(),
     /** Not OpenAI's: a conversation session of the caller to append the exchange to. */
     thread_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "not a session id").optional(),

@@ -1,53 +1,94 @@
-import type { AiProvider, GenerationSettings, ProviderMessage } from "../ai";
+import { ProviderError, type AiProvider, type Effort, type GenerationSettings, type ModelContract, type ProviderEvent, type ProviderMessage } from "../ai";
 import type { TokenUsage } from "../conversation/message";
+import { VisibleError } from "../error";
 import { textOf, type ChatCompletionRequest } from "./request";
 import type { ServedModel } from "./models";
 
-export type CompletionEvent = { type: "delta"; text: string } | { type: "done"; finishReason: "stop"; usage: TokenUsage };
+/** `thinking`: the model is thinking; nothing is shown of it. */
+export type CompletionEvent = { type: "thinking" } | { type: "delta"; text: string } | { type: "done"; finishReason: "stop"; usage: TokenUsage };
+
+export interface CompletionPlan {
+  /** Request fields not sent because the model rejects them, in request order (the `x-coach-ignored-params` header). */
+  ignored: string[];
+  /** Runs the completion; provider failures come out as VisibleErrors (`upstream` or `unavailable`). */
+  events(signal?: AbortSignal): AsyncGenerator<CompletionEvent>;
+}
+
+/** What a provider without a contract (the offline coach) is held to. */
+const OPEN_CONTRACT: ModelContract = { sampling: "one", prefill: true };
 
 /**
- * Runs one chat completion on the provider and yields its text as it comes.
- * System and developer messages become the system prompt; stop sequences are
- * applied here (the text ends before the first one) so they work the same
- * with every provider.
+ * Maps a chat completion onto the provider, before anything is sent: what
+ * the model rejects is left out (sampling parameters) or refused here with a
+ * 400 (a conversation ending with an assistant message, for a model without
+ * prefill), so the provider never answers our request with an error.
  */
-export async function* runCompletion(
-  request: ChatCompletionRequest,
-  model: ServedModel,
-  provider: AiProvider,
-  signal?: AbortSignal,
-): AsyncGenerator<CompletionEvent> {
+export function planCompletion(request: ChatCompletionRequest, model: ServedModel, provider: AiProvider): CompletionPlan {
+  const contract: ModelContract = provider.contract?.(model.providerModel) ?? OPEN_CONTRACT;
+  const messages = conversation(request);
+  if (messages.at(-1)?.role === "assistant" && !contract.prefill) {
+    throw new VisibleError(
+      "invalid",
+      "messages.prefill_unsupported",
+      `The model behind \`${model.id}\` does not continue an assistant message: the last of the messages must be a user message.`,
+      { param: "messages" },
+    );
+  }
+  const stops = request.stop === undefined || request.stop === null ? [] : typeof request.stop === "string" ? [request.stop] : request.stop;
+  const { generation, ignored } = generationOf(request, model, stops, contract);
   const system = request.messages
     .filter((m) => m.role === "system" || m.role === "developer")
     .map((m) => textOf(m.content))
     .join("\n\n");
-  const stops = request.stop === undefined || request.stop === null ? [] : typeof request.stop === "string" ? [request.stop] : request.stop;
-  const stream = provider.stream({
-    flow: "chat",
-    phase: "chat",
-    messages: conversation(request),
-    system: { stable: system, dynamic: "" },
-    generation: generationOf(request, model, stops),
-    signal,
-  });
+  return {
+    ignored,
+    events: (signal) => run(provider.stream({ flow: "chat", phase: "chat", messages, system: { stable: system, dynamic: "" }, generation, signal }), stops),
+  };
+}
+
+/** Yields the text as it comes; stop sequences are applied here (the text ends before the first one) so they work the same with every provider. */
+async function* run(stream: AsyncIterable<ProviderEvent>, stops: string[]): AsyncGenerator<CompletionEvent> {
   const guard = new StopGuard(stops);
   let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
   let stopped = false;
-  for await (const event of stream) {
-    if (event.type === "done") {
-      usage = event.usage;
-      continue;
+  try {
+    for await (const event of stream) {
+      if (event.type === "done") {
+        usage = event.usage;
+        continue;
+      }
+      if (event.type === "thinking") {
+        if (!stopped) yield event;
+        continue;
+      }
+      // After a stop sequence the rest is read but not sent: the provider's usage comes last and must be counted.
+      // (Claude gets the stop sequences itself and ends there; only providers without them run on.)
+      if (stopped) continue;
+      const pushed = guard.push(event.text);
+      if (pushed.text) yield { type: "delta", text: pushed.text };
+      stopped = pushed.stopped;
     }
-    // After a stop sequence the rest is read but not sent: the provider's usage comes last and must be counted.
-    // (Claude gets the stop sequences itself and ends there; only providers without them run on.)
-    if (stopped) continue;
-    const pushed = guard.push(event.text);
-    if (pushed.text) yield { type: "delta", text: pushed.text };
-    stopped = pushed.stopped;
+  } catch (error) {
+    throw visibleProviderError(error);
   }
   const rest = stopped ? "" : guard.flush();
   if (rest) yield { type: "delta", text: rest };
   yield { type: "done", finishReason: "stop", usage };
+}
+
+/** A provider that cannot answer now is a 503 to retry; one that refused our request (a bug of ours, logged) is a 502 that retrying will not fix. */
+function visibleProviderError(error: unknown): unknown {
+  if (!(error instanceof ProviderError)) return error;
+  if (error.retryable) {
+    return new VisibleError("unavailable", "provider.unavailable", "The model provider is busy or unreachable; retry the request shortly.", { retryable: true }, { cause: error });
+  }
+  return new VisibleError(
+    "upstream",
+    "provider_error",
+    "The model provider could not answer this request. The fault is ours, not your request's, and it has been logged; retrying will not help until it is fixed.",
+    { retryable: false },
+    { cause: error },
+  );
 }
 
 /** User and assistant turns, consecutive ones of a role merged (Claude wants them alternating). */
@@ -63,15 +104,50 @@ function conversation(request: ChatCompletionRequest): ProviderMessage[] {
   return turns;
 }
 
-function generationOf(request: ChatCompletionRequest, model: ServedModel, stops: string[]): GenerationSettings {
+const effortOf: Record<NonNullable<ChatCompletionRequest["reasoning_effort"]>, Effort> = {
+  none: "low",
+  minimal: "low",
+  low: "low",
+  medium: "medium",
+  high: "high",
+  xhigh: "xhigh",
+};
+
+/**
+ * OpenAI's settings in the provider's terms. OpenAI's temperature runs 0–2,
+ * Claude's 0–1; a model that takes one sampling parameter gets temperature
+ * (or else top_p); one that takes none gets neither, and the caller is told.
+ */
+function generationOf(
+  request: ChatCompletionRequest,
+  model: ServedModel,
+  stops: string[],
+  contract: ModelContract,
+): { generation: GenerationSettings; ignored: string[] } {
   const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
-  // OpenAI's temperature runs 0–2, Claude's 0–1; and Claude takes temperature or top_p, not both.
   const temperature = request.temperature ?? undefined;
+  const topP = request.top_p ?? undefined;
+  const ignored: string[] = [];
+  let sampling: Pick<GenerationSettings, "temperature" | "topP"> = {};
+  if (contract.sampling === "none") {
+    if (temperature !== undefined) ignored.push("temperature");
+    if (topP !== undefined) ignored.push("top_p");
+  } else if (temperature !== undefined) {
+    sampling = { temperature: Math.min(temperature, 1) };
+    if (topP !== undefined) ignored.push("top_p");
+  } else if (topP !== undefined) {
+    sampling = { topP };
+  }
+  const effort = request.reasoning_effort ? effortOf[request.reasoning_effort] : undefined;
   return {
-    ...(model.providerModel ? { model: model.providerModel } : {}),
-    ...(maxTokens ? { maxTokens } : {}),
-    ...(temperature !== undefined ? { temperature: Math.min(temperature, 1) } : request.top_p != null ? { topP: request.top_p } : {}),
-    ...(stops.length ? { stop: stops } : {}),
+    generation: {
+      ...(model.providerModel ? { model: model.providerModel } : {}),
+      ...(maxTokens ? { maxTokens } : {}),
+      ...sampling,
+      ...(stops.length ? { stop: stops } : {}),
+      ...(effort ? { effort } : {}),
+    },
+    ignored,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { ProviderMessage, ProviderTool } from "../ai/provider";
+import type { Effort, ProviderMessage, ProviderTool } from "../ai/provider";
 
 /**
  * A conversation flow the turn pipeline can run without knowing what it is
@@ -17,6 +17,8 @@ export interface FlowDefinition<State, Effect = FlowEffect> {
   phaseOf(state: State): string;
   systemPrompt(state: State): { stable: string; dynamic: string };
   tools: readonly FlowTool[];
+  /** How much the model puts into a reply of this flow; unset: the deployment's default (ANTHROPIC_EFFORT). */
+  effort?: Effort;
   /** Runs one validated tool call; throws a VisibleError (kind "invalid") when the input is invalid, leaving `state` as it was. */
   applyTool(state: State, call: FlowToolCall): FlowToolOutcome<State, Effect>;
   onTransitionRequest(state: State, to: string, by: "user" | "assistant"): { state: State; effects: Effect[] };

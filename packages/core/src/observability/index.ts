@@ -7,7 +7,7 @@ export const metricNamespace = "Coach";
 export const metricNames = {
   /** Wall time of one conversation turn, user message stored → assistant message stored (ms). */
   turnLatency: "TurnLatency",
-  /** Provider request started → first delta received (ms). */
+  /** Provider request started → first text delta received (ms); thinking before it counts as waiting. */
   timeToFirstToken: "TimeToFirstToken",
   /** Provider calls made (count); the denominator of the provider error rate. */
   providerRequests: "ProviderRequests",

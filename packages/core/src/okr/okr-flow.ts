@@ -15,6 +15,8 @@ export const okrFlow: FlowDefinition<OkrState, OkrEffect> = {
   phaseOf: (state) => state.phase,
   systemPrompt,
   tools: okrTools,
+  // Drafting and scoring key results through tools is worth more thought than a chat reply.
+  effort: "medium",
   applyTool,
   onTransitionRequest: (state, to, by) => reduce(state, { type: "transition_requested", to, by }),
   offlineReply,

@@ -41,7 +41,13 @@ export const ServerEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("session_joined"), session: SessionInfo, history: z.array(Message), hasMore: z.boolean() }),
   z.object({ type: z.literal("session_left"), sessionId: SessionId }),
   z.object({ type: z.literal("message_accepted"), clientMessageId: ClientMessageId, message: Message }),
-  z.object({ type: z.literal("typing_indicator"), sessionId: SessionId, on: z.boolean() }),
+  z.object({
+    type: z.literal("typing_indicator"),
+    sessionId: SessionId,
+    on: z.boolean(),
+    /** Sent when the model thinks before it writes: `thinking` while it does (nothing of it is shown), `writing` with the first text after. */
+    stage: z.enum(["thinking", "writing"]).optional(),
+  }),
   z.object({ type: z.literal("message_delta"), sessionId: SessionId, messageId: z.string(), seq: z.number().int().nonnegative(), delta: z.string() }),
   z.object({ type: z.literal("message_complete"), message: Message }),
   z.object({ type: z.literal("phase_transition"), sessionId: SessionId, from: z.string(), to: z.string() }),

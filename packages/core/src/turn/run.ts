@@ -78,14 +78,26 @@ export async function runTurn(ticket: TurnTicket, options: TurnOptions): Promise
       tools: providerTools(flow),
       state: flowState.state,
       runTool: toolRunner(session, flowState, sink),
+      ...(flow.effort ? { generation: { effort: flow.effort } } : {}),
       signal: heartbeat.signal,
     };
+    let thinking = false;
     for await (const event of options.provider.stream(request)) {
       if (event.type === "done") {
         usage = event.usage;
         continue;
       }
+      if (event.type === "thinking") {
+        if (!thinking) await sink.send({ type: "typing_indicator", sessionId: ticket.sessionId, on: true, stage: "thinking" });
+        thinking = true;
+        continue;
+      }
+      if (thinking) {
+        thinking = false;
+        await sink.send({ type: "typing_indicator", sessionId: ticket.sessionId, on: true, stage: "writing" });
+      }
 
+      // Time to first token is to the first text: thinking is not a token the user sees.
       firstDeltaMs ??= performance.now() - started;
       deltas++;
       text += event.text;
@@ -107,7 +119,11 @@ export async function runTurn(ticket: TurnTicket, options: TurnOptions): Promise
     await sink.send({
       type: "session_error",
       code: "provider_error",
-      message: lockLost ? "The reply took too long and was abandoned; send the message again" : "The coach could not answer just now; send the message again",
+      message: lockLost
+        ? "The reply took too long and was abandoned; send the message again"
+        : retryable
+          ? "The coach could not answer just now; send the message again"
+          : "The coach could not answer this message because of a fault on our side, which has been logged; sending it again will not help until it is fixed",
       retryable,
       requestId: options.requestId,
       sessionId: ticket.sessionId,

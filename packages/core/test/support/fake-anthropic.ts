@@ -1,5 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { knownCapabilities, type Effort, type ModelCapabilities } from "@coach/core/ai";
 
 /**
  * A local fake of the Anthropic Messages API (`POST /v1/messages`) that
@@ -7,6 +9,13 @@ import type { AddressInfo } from "node:net";
  * (message_start … message_stop, ping, mid-stream `error` events) and the
  * JSON error bodies of failed requests. Tests script it response by response
  * (`enqueue`) and read back what it received (`requests`).
+ *
+ * It holds every request to its model's row of the capability table, as the
+ * real API does: a setting the model rejects is answered with the API's 400
+ * (and uses up no scripted response), an unknown model with its 404, and a
+ * thinking block it sent must come back unchanged with the tool results.
+ * A `model` response is written as that model would: thinking first when
+ * thinking is on, usage counted with the model's token factor.
  */
 
 /** One SSE event; `delayMs` waits before sending it, `after` waits for a promise (e.g. "the client has seen the first delta"). */
@@ -20,6 +29,8 @@ export interface SseEvent {
 export type FakeResponse =
   /** A 200 `text/event-stream` answer; `headersDelayMs` holds the headers back (for client timeouts). */
   | { kind: "stream"; events: SseEvent[]; headersDelayMs?: number }
+  /** A 200 stream the fake writes for the request's model: its text and tool calls, thinking first when the model thinks. */
+  | { kind: "model"; text: string[]; toolUses?: FakeToolUse[] }
   /** A non-2xx answer with the API's JSON error body. */
   | { kind: "error"; status: number; type: string; message: string; headers?: Record<string, string> }
   /** Destroys the connection without answering (a network failure). */
@@ -34,10 +45,25 @@ export interface ReceivedRequest {
   apiKey: string | undefined;
 }
 
+/** A request the fake refused because its model rejects a setting in it. */
+export interface Rejection {
+  request: ReceivedRequest;
+  status: number;
+  type: string;
+  message: string;
+}
+
+export interface FakeAnthropicOptions {
+  /** How long a model reply thinks before its first text, by effort (the bench's stand-in for real thinking time). */
+  thinkingMs?: Partial<Record<Effort, number>>;
+}
+
 export interface FakeAnthropic {
   /** Base URL for the SDK's `baseURL` (no trailing slash, no /v1). */
   readonly url: string;
   readonly requests: ReceivedRequest[];
+  /** The requests refused for breaking their model's contract, with the API's answer. */
+  readonly rejections: Rejection[];
   /** Responses for the next requests, in order. A request with none left gets a 500 api_error. */
   enqueue(...responses: FakeResponse[]): void;
   /** Responses not yet used. */
@@ -48,9 +74,11 @@ export interface FakeAnthropic {
   close(): Promise<void>;
 }
 
-export async function startFakeAnthropic(): Promise<FakeAnthropic> {
+export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
   const queue: FakeResponse[] = [];
   const requests: ReceivedRequest[] = [];
+  const rejections: Rejection[] = [];
+  const issued = new IssuedThinking();
   let abandonedStreams = 0;
   let ids = 0;
   const requestId = () => `req_fake${String(++ids).padStart(6, "0")}`;
@@ -68,18 +96,25 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       }
       const auth = req.headers.authorization;
       const xApiKey = req.headers["x-api-key"];
-      requests.push({
+      const received: ReceivedRequest = {
         method: req.method ?? "",
         path: req.url ?? "",
         headers: req.headers,
         body,
         apiKey: typeof xApiKey === "string" ? xApiKey : auth?.startsWith("Bearer ") ? auth.slice("Bearer ".length) : undefined,
-      });
+      };
+      requests.push(received);
 
       if (req.method !== "POST" || !req.url?.startsWith("/v1/messages")) {
         return sendError(res, { kind: "error", status: 404, type: "not_found_error", message: `Not found: ${req.method} ${req.url}` }, requestId());
       }
-      const response = queue.shift() ?? {
+      const violation = contractViolation(body, issued);
+      if (violation) {
+        rejections.push({ request: received, ...violation });
+        return sendError(res, { kind: "error", ...violation }, requestId());
+      }
+      const scripted = queue.shift();
+      const response: FakeResponse = (scripted?.kind === "model" ? modelStream(body as MessagesBody, scripted, options) : scripted) ?? {
         kind: "error",
         status: 500,
         type: "api_error",
@@ -90,7 +125,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         return;
       }
       if (response.kind === "error") return sendError(res, response, requestId());
-      void sendStream(res, response, requestId()).then((completed) => {
+      void sendStream(res, response as Extract<FakeResponse, { kind: "stream" }>, requestId(), issued).then((completed) => {
         if (!completed) abandonedStreams++;
       });
     });
@@ -102,6 +137,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    rejections,
     enqueue: (...responses) => void queue.push(...responses),
     get pending() {
       return queue.length;
@@ -112,6 +148,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     reset() {
       queue.length = 0;
       requests.length = 0;
+      rejections.length = 0;
       abandonedStreams = 0;
     },
     close: () =>
@@ -135,7 +172,8 @@ function sendError(res: ServerResponse, response: Extract<FakeResponse, { kind: 
 }
 
 /** Writes the events in order, honouring their delays; answers false if the client went away first. */
-async function sendStream(res: ServerResponse, response: Extract<FakeResponse, { kind: "stream" }>, requestId: string): Promise<boolean> {
+async function sendStream(res: ServerResponse, response: Extract<FakeResponse, { kind: "stream" }>, requestId: string, issued: IssuedThinking): Promise<boolean> {
+  issued.record(response.events);
   let closed = false;
   res.on("close", () => {
     closed = true;
@@ -281,4 +319,180 @@ export function toolUseReply(toolUses: FakeToolUse[], options: { text?: string[]
 /** A failed request as the API answers it, e.g. `httpError(429, "rate_limit_error", "…", { "retry-after": "0" })`. */
 export function httpError(status: number, type: string, message: string, headers?: Record<string, string>): FakeResponse {
   return { kind: "error", status, type, message, ...(headers ? { headers } : {}) };
+}
+
+/** A model reply as the fake writes it; see FakeResponse `model`. */
+export function modelReply(text: string[], toolUses: FakeToolUse[] = []): FakeResponse {
+  return { kind: "model", text, toolUses };
+}
+
+// ---------------------------------------------------------------------------
+// The model's contract, as the real API holds a request to it.
+
+interface MessagesBody {
+  model?: unknown;
+  max_tokens?: unknown;
+  messages?: { role: string; content: string | { type: string; [key: string]: unknown }[] }[];
+  system?: unknown;
+  tools?: unknown;
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
+  thinking?: { type?: string; budget_tokens?: number };
+  output_config?: { effort?: string };
+  tool_choice?: { type?: string };
+}
+
+type Violation = { status: number; type: string; message: string };
+
+const invalid = (message: string): Violation => ({ status: 400, type: "invalid_request_error", message });
+
+/** Whether `body` makes its model think: thinking asked for, or left out on a model that thinks by default. */
+function thinks(row: ModelCapabilities, body: MessagesBody): boolean {
+  const type = body.thinking?.type;
+  return type === undefined ? row.thinking.default === "adaptive" : type === "adaptive" || type === "enabled";
+}
+
+/** The API's answer to a request its model rejects; undefined when the model takes it. */
+function contractViolation(raw: unknown, issued: IssuedThinking): Violation | undefined {
+  if (typeof raw !== "object" || raw === null) return invalid("The request body is not valid JSON.");
+  const body = raw as MessagesBody;
+  if (typeof body.model !== "string") return invalid("model: Field required");
+  const row = knownCapabilities(body.model);
+  if (!row) return { status: 404, type: "not_found_error", message: `model: ${body.model}` };
+  const model = body.model;
+
+  const maxTokens = body.max_tokens;
+  if (typeof maxTokens !== "number" || !Number.isInteger(maxTokens) || maxTokens < 1) return invalid("max_tokens: Field required");
+  if (maxTokens > row.maxOutputTokens) {
+    return invalid(`max_tokens: ${maxTokens} > ${row.maxOutputTokens}, which is the maximum allowed number of output tokens for ${model}`);
+  }
+
+  if (row.sampling === "none") {
+    if (body.temperature !== undefined && body.temperature !== 1) return invalid("`temperature` is not supported on this model; only its default is accepted. Use `output_config.effort` to shape responses.");
+    for (const name of ["top_p", "top_k"] as const) {
+      if (body[name] !== undefined) return invalid(`\`${name}\` is not supported on this model. Use \`output_config.effort\` to shape responses.`);
+    }
+  } else if (body.temperature !== undefined && body.top_p !== undefined) {
+    return invalid("`temperature` and `top_p` cannot both be specified for this model. Please use only one.");
+  }
+
+  const thinkingType = body.thinking?.type;
+  if (thinkingType !== undefined) {
+    if (!row.thinking.accepted.includes(thinkingType as never)) {
+      const hint = row.thinking.accepted.includes("adaptive") ? ' Use "thinking.type.adaptive" and "output_config.effort" to control thinking behavior.' : "";
+      return invalid(`"thinking.type.${thinkingType}" is not supported for this model.${hint}`);
+    }
+    if (thinkingType === "enabled") {
+      const budget = body.thinking?.budget_tokens;
+      if (typeof budget !== "number" || budget < 1024) return invalid("thinking.enabled.budget_tokens: Input should be greater than or equal to 1024");
+      if (budget >= maxTokens) return invalid("`max_tokens` must be greater than `thinking.budget_tokens`.");
+    }
+  }
+
+  const effort = body.output_config?.effort;
+  if (effort !== undefined) {
+    if (row.effort.length === 0) return invalid("output_config.effort: This model does not support the effort parameter.");
+    if (!row.effort.includes(effort as Effort)) return invalid(`output_config.effort: Input should be ${row.effort.map((level) => `'${level}'`).join(", ")}`);
+  }
+
+  const forced = body.tool_choice?.type === "any" || body.tool_choice?.type === "tool";
+  if (forced && !row.forcedToolChoice) return invalid("tool_choice: forcing tool use (`any` or `tool`) is not supported on this model; use `auto` or `none`.");
+  if (forced && thinks(row, body)) return invalid("Thinking may not be enabled when tool_choice forces tool use.");
+
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  if (messages.length === 0) return invalid("messages: at least one message is required");
+  const last = messages.at(-1)!;
+  if (last.role === "assistant") {
+    if (!row.prefill) return invalid("This model does not support assistant message prefill. The conversation must end with a user message.");
+    if (typeof last.content === "string" && /\s$/.test(last.content)) return invalid("messages: final assistant content cannot end with trailing whitespace");
+  }
+  return issued.check(messages, thinks(row, body));
+}
+
+/**
+ * The thinking blocks the fake has sent, by signature, and which tool calls
+ * each came with: the API requires them back unchanged, first in the
+ * assistant turn, when that turn's tool results are sent with thinking on.
+ */
+class IssuedThinking {
+  private readonly bySignature = new Map<string, string>();
+  private readonly byToolUse = new Map<string, string>();
+
+  record(sent: SseEvent[]): void {
+    const thinking = new Map<number, { thinking: string; signature: string }>();
+    const toolIds: string[] = [];
+    for (const { data } of sent) {
+      const event = data as { type?: string; index?: number; content_block?: { type: string; id?: string }; delta?: { type: string; thinking?: string; signature?: string } };
+      if (event.type === "content_block_start" && event.content_block?.type === "thinking") thinking.set(event.index!, { thinking: "", signature: "" });
+      if (event.type === "content_block_start" && event.content_block?.type === "tool_use") toolIds.push(event.content_block.id!);
+      const block = event.index === undefined ? undefined : thinking.get(event.index);
+      if (event.type === "content_block_delta" && block) {
+        if (event.delta?.type === "thinking_delta") block.thinking += event.delta.thinking ?? "";
+        if (event.delta?.type === "signature_delta") block.signature += event.delta.signature ?? "";
+      }
+    }
+    const first = [...thinking.values()][0];
+    for (const block of thinking.values()) if (block.signature) this.bySignature.set(block.signature, block.thinking);
+    if (first?.signature) for (const id of toolIds) this.byToolUse.set(id, first.signature);
+  }
+
+  check(messages: NonNullable<MessagesBody["messages"]>, thinkingOn: boolean): Violation | undefined {
+    for (const [i, message] of messages.entries()) {
+      if (message.role !== "assistant" || typeof message.content === "string") continue;
+      for (const [j, block] of message.content.entries()) {
+        if (block.type !== "thinking") continue;
+        const known = this.bySignature.get(String(block.signature));
+        if (known === undefined || known !== block.thinking) return invalid(`messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`);
+      }
+      if (!thinkingOn || i !== lastAssistantWithTools(messages)) continue;
+      const toolUse = message.content.find((block) => block.type === "tool_use");
+      const signature = toolUse && this.byToolUse.get(String(toolUse.id));
+      const head = message.content[0]!;
+      if (signature && (head.type !== "thinking" || head.signature !== signature)) {
+        return invalid(
+          `messages.${i}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${head.type}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`.`,
+        );
+      }
+    }
+    return undefined;
+  }
+}
+
+function lastAssistantWithTools(messages: NonNullable<MessagesBody["messages"]>): number {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const content = messages[i]!.content;
+    if (messages[i]!.role === "assistant" && typeof content !== "string" && content.some((block) => block.type === "tool_use")) return i;
+  }
+  return -1;
+}
+
+/** About four characters a token on Claude Sonnet 4.6's tokenizer, times the model's factor. */
+export const countTokens = (text: string, row: Pick<ModelCapabilities, "tokenFactor">) => Math.ceil((text.length / 4) * row.tokenFactor);
+
+/** A `model` response as the request's model writes it. */
+function modelStream(body: MessagesBody, reply: Extract<FakeResponse, { kind: "model" }>, options: FakeAnthropicOptions): FakeResponse {
+  const row = knownCapabilities(String(body.model))!;
+  const prompt = JSON.stringify([body.system ?? "", body.tools ?? [], body.messages ?? []]);
+  const reasoning = "What does the person need from this reply?";
+  const thinking = thinks(row, body);
+  const output = countTokens(reply.text.join(""), row) + (thinking ? countTokens(reasoning, row) : 0) + (reply.toolUses ?? []).reduce((sum, use) => sum + countTokens(use.jsonChunks.join(""), row), 0);
+  const list: SseEvent[] = [events.messageStart({ input_tokens: countTokens(prompt, row), output_tokens: 0 }, String(body.model))];
+  let index = 0;
+  if (thinking) {
+    const delayMs = options.thinkingMs?.[(body.output_config?.effort as Effort | undefined) ?? "high"] ?? 0;
+    // Display omitted: the block carries no text, only the signature that lets it come back.
+    list.push(events.thinkingStart(index), { ...events.signatureDelta(index, `sig_${randomBytes(12).toString("base64url")}`), delayMs }, events.blockStop(index));
+    index++;
+  }
+  if (reply.text.length) {
+    list.push(events.textStart(index), ...reply.text.map((chunk) => events.textDelta(index, chunk)), events.blockStop(index));
+    index++;
+  }
+  for (const use of reply.toolUses ?? []) {
+    list.push(events.toolUseStart(index, use.id, use.name), ...use.jsonChunks.map((chunk) => events.inputJsonDelta(index, chunk)), events.blockStop(index));
+    index++;
+  }
+  list.push(events.messageDelta(reply.toolUses?.length ? "tool_use" : "end_turn", output), events.messageStop());
+  return { kind: "stream", events: list };
 }

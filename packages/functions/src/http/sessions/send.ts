@@ -38,7 +38,8 @@ export const handler = httpRoute({ auth: "user", path: SessionPath, body: Body, 
   metrics.publishStoredMetrics();
   if (outcome.kind === "completed") return { status: 201, body: { userMessage: accepted.message, assistantMessage: outcome.message } };
   if (outcome.kind === "skipped") throw new VisibleError("conflict", "turn.in_progress", "The reply to this message is being written elsewhere", { retryable: true });
-  throw new VisibleError("unavailable", "provider.unavailable", "The coach could not answer just now; send the message again", { retryable: outcome.retryable });
+  if (!outcome.retryable) throw new VisibleError("upstream", "provider_error", "The coach could not answer this message because of a fault on our side, which has been logged", { retryable: false });
+  throw new VisibleError("unavailable", "provider.unavailable", "The coach could not answer just now; send the message again", { retryable: true });
 });
 
 async function replyTo(message: Conversation.Message): Promise<Conversation.Message | undefined> {

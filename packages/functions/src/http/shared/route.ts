@@ -99,7 +99,7 @@ export function httpRoute<
     .use(injectLambdaContext(logger, { resetKeys: true }))
     // Reporting-Endpoints would go out empty: no reporting endpoint is configured.
     .use(httpSecurityHeaders({ reportingEndpoints: false } as Parameters<typeof httpSecurityHeaders>[0]))
-    .use(httpCors({ origins: httpConfig.corsOrigins, exposeHeaders: "x-trace-id" }))
+    .use(httpCors({ origins: httpConfig.corsOrigins, exposeHeaders: "x-trace-id,x-coach-ignored-params" }))
     .use(traceHeader())
     .use(spec.errors === "openai" ? openAiErrors() : problemDetails())
     .handler(handler);

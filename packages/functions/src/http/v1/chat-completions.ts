@@ -30,6 +30,7 @@ const ChatCompletion = z.object({
  * Events of `chat.completion.chunk`s as the reply is produced, ending with
  * `data: [DONE]`. Every completion is counted per caller per day, and with
  * `thread_id` the exchange is appended to that conversation session.
+ * Parameters the model rejects are not sent; `x-coach-ignored-params` names them.
  */
 export const handler = httpRoute(
   {
@@ -49,7 +50,9 @@ export const handler = httpRoute(
     const caller = Usage.callerOf(actor);
     const id = `chatcmpl-${ulid()}`;
     const created = Math.floor(Date.now() / 1000);
-    const completion = Completions.runCompletion(body, model, provider);
+    const plan = Completions.planCompletion(body, model, provider);
+    const headers: Record<string, string> = plan.ignored.length ? { "x-coach-ignored-params": plan.ignored.join(", ") } : {};
+    const completion = plan.events();
 
     /** What must happen once the reply is whole, in the caller's name (a stream runs after the handler returned). */
     const finish = (text: string, usage: { inputTokens: number; outputTokens: number }) =>
@@ -68,10 +71,11 @@ export const handler = httpRoute(
       let done: Extract<Completions.CompletionEvent, { type: "done" }> | undefined;
       for await (const part of completion) {
         if (part.type === "delta") text += part.text;
-        else done = part;
+        else if (part.type === "done") done = part;
       }
       await finish(text, done!.usage);
       return {
+        headers,
         body: {
           id,
           object: "chat.completion",
@@ -86,11 +90,18 @@ export const handler = httpRoute(
     const includeUsage = body.stream_options?.include_usage === true;
     const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
       `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices, ...extra })}\n\n`;
+    // The provider's first event is awaited before the status line, so a request it refuses is a real 4xx/5xx, not an event after a 200.
+    const first = await completion.next();
+    async function* parts(): AsyncGenerator<Completions.CompletionEvent> {
+      if (!first.done) yield first.value;
+      yield* completion;
+    }
     async function* events(): AsyncGenerator<string> {
       yield chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }], includeUsage ? { usage: null } : {});
       let text = "";
       try {
-        for await (const part of completion) {
+        for await (const part of parts()) {
+          if (part.type === "thinking") continue;
           if (part.type === "delta") {
             text += part.text;
             yield chunk([{ index: 0, delta: { content: part.text }, finish_reason: null, logprobs: null }], includeUsage ? { usage: null } : {});
@@ -108,7 +119,7 @@ export const handler = httpRoute(
       }
     }
     return {
-      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" },
+      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no", ...headers },
       stream: events(),
     };
   },
