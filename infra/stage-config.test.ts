@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { conversationEnvironment, profileOf, stageConfig, stageRegion } from "./stage-config";
+import { aiEnvironment, conversationEnvironment, profileOf, stageConfig, stageRegion } from "./stage-config";
 
 const jwt = { COACH_JWT_ISSUER: "https://issuer.example.test/", COACH_JWT_AUDIENCE: "coach" };
 
@@ -73,5 +73,14 @@ describe("stageConfig", () => {
       expect(conversation.workerMaxEventAgeSeconds).toBeGreaterThanOrEqual(60);
       expect(conversation.workerMaxEventAgeSeconds).toBeLessThanOrEqual(Math.max(60, conversation.turnLockSeconds));
     }
+  });
+
+  it("sets a stage's Claude model and effort from COACH_ANTHROPIC_*, and keeps the handlers' defaults without them", () => {
+    expect(stageConfig("dev", {}).ai).toEqual({ model: undefined, effort: undefined });
+    expect(aiEnvironment(stageConfig("dev", {}).ai)).toEqual({});
+    const chosen = stageConfig("prod", { ...jwt, COACH_ANTHROPIC_MODEL: "claude-sonnet-4-6", COACH_ANTHROPIC_EFFORT: "medium" });
+    expect(aiEnvironment(chosen.ai)).toEqual({ ANTHROPIC_MODEL: "claude-sonnet-4-6", ANTHROPIC_EFFORT: "medium" });
+    expect(() => stageConfig("dev", { COACH_ANTHROPIC_EFFORT: "extreme" })).toThrow(/COACH_ANTHROPIC_EFFORT must be one of low, medium, high, xhigh, max/);
+    expect(() => stageConfig("dev", { COACH_ANTHROPIC_MODEL: "claude sonnet" })).toThrow(/not a model id/);
   });
 });

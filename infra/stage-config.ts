@@ -1,4 +1,5 @@
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { EFFORT_LEVELS, type Effort } from "../packages/core/src/ai/provider";
 
 /**
  * Per-stage settings. Every number the stacks and alarms use lives here, so a
@@ -71,6 +72,14 @@ export interface ConversationSettings {
   readonly workerMaxEventAgeSeconds: number;
 }
 
+/** The Claude model and default effort of a stage; unset, the handlers' own defaults (packages/core/src/ai/claude-config.ts). */
+export interface AiSettings {
+  /** `ANTHROPIC_MODEL`, from COACH_ANTHROPIC_MODEL. */
+  readonly model: string | undefined;
+  /** `ANTHROPIC_EFFORT`, from COACH_ANTHROPIC_EFFORT. */
+  readonly effort: Effort | undefined;
+}
+
 export interface StageConfig {
   /** The stage name as given to SST (`--stage`). */
   readonly stage: string;
@@ -88,6 +97,7 @@ export interface StageConfig {
   readonly logRetention: LogRetention;
   readonly functions: { readonly timeoutSeconds: number; readonly memoryMb: number };
   readonly conversation: ConversationSettings;
+  readonly ai: AiSettings;
   readonly alarms: AlarmThresholds;
   readonly alarmEmails: readonly string[];
   readonly customDomain: CustomDomain | undefined;
@@ -219,7 +229,8 @@ export function stageRegion(env: Env = process.env): string {
  * Settings for `stage`. Reads (all optional for dev-like stages):
  * COACH_REGION, COACH_JWT_ISSUER, COACH_JWT_AUDIENCE, COACH_JWT_JWKS_URI,
  * COACH_CORS_ORIGINS (comma-separated), COACH_ALARM_EMAILS (comma-separated),
- * COACH_API_DOMAIN + COACH_API_HOSTED_ZONE. staging and prod require
+ * COACH_API_DOMAIN + COACH_API_HOSTED_ZONE, COACH_ANTHROPIC_MODEL,
+ * COACH_ANTHROPIC_EFFORT. staging and prod require
  * COACH_JWT_ISSUER and COACH_JWT_AUDIENCE.
  */
 export function stageConfig(stage: string, env: Env = process.env): StageConfig {
@@ -258,9 +269,29 @@ export function stageConfig(stage: string, env: Env = process.env): StageConfig 
     logRetention: defaults.logRetention,
     functions: defaults.functions,
     conversation: defaults.conversation,
+    ai: aiSettings(env),
     alarms: defaults.alarms,
     alarmEmails: list(env.COACH_ALARM_EMAILS) ?? [],
     customDomain: domainName !== undefined && hostedZone !== undefined ? { domainName, hostedZone } : undefined,
+  };
+}
+
+function aiSettings(env: Env): AiSettings {
+  const model = env.COACH_ANTHROPIC_MODEL?.trim() || undefined;
+  if (model !== undefined && !/^[\w.:@/-]+$/.test(model)) throw new Error(`COACH_ANTHROPIC_MODEL is not a model id: "${model}"`);
+  const rawEffort = env.COACH_ANTHROPIC_EFFORT?.trim() || undefined;
+  const effort = EFFORT_LEVELS.find((level) => level === rawEffort);
+  if (rawEffort !== undefined && effort === undefined) {
+    throw new Error(`COACH_ANTHROPIC_EFFORT must be one of ${EFFORT_LEVELS.join(", ")}, got "${rawEffort}"`);
+  }
+  return { model, effort };
+}
+
+/** The environment variables the Claude adapter reads a stage's `ai` settings from; none when a stage keeps the defaults. */
+export function aiEnvironment(settings: AiSettings): Record<string, string> {
+  return {
+    ...(settings.model ? { ANTHROPIC_MODEL: settings.model } : {}),
+    ...(settings.effort ? { ANTHROPIC_EFFORT: settings.effort } : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import type { FunctionProps } from "sst/constructs";
 import { metricNamespace } from "../packages/core/src/observability/index";
 import { slug } from "../infra/monitoring";
 import { type StatementSpec } from "../infra/permissions";
-import { conversationEnvironment, type StageConfig } from "../infra/stage-config";
+import { aiEnvironment, conversationEnvironment, type StageConfig } from "../infra/stage-config";
 
 /** Powertools `service`; it is also the dimension of the custom metrics, so stages sharing an account do not mix. */
 export const serviceName = (config: StageConfig) => `coach-${config.stage}`;
@@ -33,6 +33,8 @@ export function commonFunctionProps(config: StageConfig, table: dynamodb.ITable)
       CORS_ORIGINS: config.corsOrigins.join(","),
       // Rate limits and the turn lock period, on every function so all that import the turn code agree on them.
       ...conversationEnvironment(config.conversation),
+      // The Claude model and default effort, where the stage sets them (COACH_ANTHROPIC_*).
+      ...aiEnvironment(config.ai),
     },
   };
 }

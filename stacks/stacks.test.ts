@@ -47,6 +47,7 @@ beforeAll(async () => {
   vi.stubEnv("COACH_ALARM_EMAILS", alarmEmail);
   vi.stubEnv("COACH_CORS_ORIGINS", "https://app.example.test");
   staging = await synthesize("staging", { build: false });
+  vi.stubEnv("COACH_ANTHROPIC_EFFORT", "medium");
   prod = await synthesize("prod", { build: false });
   // The build bundles every handler (~65) with esbuild: on two loaded cores that can take minutes.
 }, 420_000);
@@ -343,7 +344,9 @@ describe("functions", () => {
         RATE_LIMIT_USER_PER_MINUTE: "120",
         TURN_LOCK_SECONDS: "30",
         ...conversationEnvironment(config.conversation),
+        ANTHROPIC_EFFORT: "medium",
       });
+      expect(variables.ANTHROPIC_MODEL, `${label}: the model stays the handlers' default`).toBeUndefined();
       expect(JSON.stringify(variables.TABLE_NAME), label).toContain("ExportsOutputRefTable");
     }
   });
