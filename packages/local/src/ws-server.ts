@@ -1,8 +1,8 @@
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
-import { ClientMessageId, SendMessage, type ServerEventOf } from "@coach/core/realtime";
+import { refuseUpgrade, throttledFrame } from "./refusals";
 import { connectionsPath, MAX_MESSAGE_BYTES, serveConnections, type ManagedConnection } from "./connections-api";
 import { lambdaContext } from "./lambda-context";
 import { invocationsPath, serveInvoke, type WorkerFunction } from "./lambda-api";
@@ -176,12 +176,12 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
     socket.on("error", () => undefined);
     upgrade(request, socket, head).catch((error: unknown) => {
       log(`ws upgrade failed: ${describe(error)}`);
-      refuse(socket, 500, JSON.stringify({ message: "Internal server error" }));
+      refuseUpgrade(socket, 500, JSON.stringify({ message: "Internal server error" }));
     });
   });
 
   async function upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    if (stopping) return refuse(socket, 503, JSON.stringify({ message: "Service Unavailable" }));
+    if (stopping) return refuseUpgrade(socket, 503, JSON.stringify({ message: "Service Unavailable" }));
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
     const facts: ConnectionFacts = {
       connectionId: gatewayId(),
@@ -195,16 +195,16 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
     if (routes.has("$connect")) {
       let result: IntegrationResult | undefined;
       const invocation = invokeRoute("$connect", connectEvent(request, url, facts));
-      if (!invocation) return refuse(socket, 429, JSON.stringify({ message: "Too Many Requests" }));
+      if (!invocation) return refuseUpgrade(socket, 429, JSON.stringify({ message: "Too Many Requests" }));
       try {
         result = await invocation;
       } catch (error) {
         log(`ws $connect ${facts.connectionId} failed: ${describe(error)}`);
-        return refuse(socket, 500, JSON.stringify({ message: "Internal server error" }));
+        return refuseUpgrade(socket, 500, JSON.stringify({ message: "Internal server error" }));
       }
       // A result without a status code is taken as success, as API Gateway takes a proxy integration's.
       const status = typeof result?.statusCode === "number" ? result.statusCode : 200;
-      if (status < 200 || status > 299) return refuse(socket, status, typeof result?.body === "string" ? result.body : "");
+      if (status < 200 || status > 299) return refuseUpgrade(socket, status, typeof result?.body === "string" ? result.body : "");
       const protocol = headerOf(result, "sec-websocket-protocol");
       if (protocol) protocols.set(request, protocol.split(",")[0]!.trim());
       connectAccepted = true;
@@ -304,18 +304,8 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
     );
   }
 
-  /** What the client hears of a throttled frame: the typed refusal its handler would have sent, naming the frame when it can. */
   function refuseFrame(connection: Connection, body: string | undefined, retryAfter: number, message: string): void {
-    const refusal: ServerEventOf<"session_error"> = {
-      type: "session_error",
-      code: "rate_limited",
-      retryable: true,
-      retryAfter,
-      message,
-      requestId: gatewayId(),
-      ...frameIds(body),
-    };
-    sendFrame(connection, JSON.stringify(refusal));
+    sendFrame(connection, throttledFrame(body, retryAfter, message));
   }
 
   function sendFrame(connection: Connection, text: string): void {
@@ -376,36 +366,6 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
       });
     },
   };
-}
-
-/** Refuses an upgrade with a plain HTTP response, as API Gateway does when `$connect` fails. */
-function refuse(socket: Duplex, status: number, body: string): void {
-  if (socket.destroyed) return;
-  const length = Buffer.byteLength(body);
-  socket.once("finish", () => socket.destroy());
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n` +
-      "Connection: close\r\n" +
-      (length ? "Content-Type: application/json\r\n" : "") +
-      `Content-Length: ${length}\r\n` +
-      `x-amzn-RequestId: ${gatewayId()}\r\n\r\n` +
-      body,
-  );
-}
-
-/** The frame's `sessionId` and `clientMessageId`, where valid, so a client can tell which of its messages was refused. */
-function frameIds(body: string | undefined): { sessionId?: string; clientMessageId?: string } {
-  let frame: unknown;
-  try {
-    frame = JSON.parse(body ?? "");
-  } catch {
-    return {};
-  }
-  if (typeof frame !== "object" || frame === null) return {};
-  const { sessionId, clientMessageId } = frame as Record<string, unknown>;
-  const session = SendMessage.shape.sessionId.safeParse(sessionId);
-  const message = ClientMessageId.safeParse(clientMessageId);
-  return { ...(session.success ? { sessionId: session.data } : {}), ...(message.success ? { clientMessageId: message.data } : {}) };
 }
 
 function headerOf(result: IntegrationResult | undefined, name: string): string | undefined {
