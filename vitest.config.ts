@@ -19,8 +19,9 @@ export default defineConfig({
     // A ceiling catches a hang; it is never a verdict on speed (that is `pnpm bench`'s job).
     testTimeout: TEST_CEILING_MS,
     hookTimeout: TEST_CEILING_MS,
-    // Two cores: more workers than that only adds contention with DynamoDB Local.
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // Three forks on two cores: many files spend much of their time waiting (streams paced by
+    // OFFLINE_COACH_DELAY_MS, lock expiries, idle timeouts), and a third fork fills those waits.
+    poolOptions: { forks: { maxForks: 3, minForks: 1 } },
     projects: [
       {
         extends: true,
