@@ -9,7 +9,10 @@ import { TEST_CEILING_MS } from "./test/ceiling";
  */
 const heavy = ["packages/local/test/start.test.ts", "packages/functions/test/realtime/load.e2e.test.ts"];
 
-const all = ["packages/*/test/**/*.test.ts", "stacks/**/*.test.ts", "infra/**/*.test.ts", "test/**/*.test.ts"];
+/** The stacks' synthesis (one real esbuild build of every handler): CPU-bound, and the suite's longest file. */
+const build = ["stacks/**/*.test.ts", "infra/**/*.test.ts"];
+
+const all = ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"];
 
 export default defineConfig({
   test: {
@@ -27,9 +30,11 @@ export default defineConfig({
         extends: true,
         test: { name: "heavy", include: heavy, pool: "threads", poolOptions: { threads: { singleThread: true } } },
       },
+      { extends: true, test: { name: "build", include: build } },
       {
         extends: true,
-        test: { name: "suite", include: all, exclude: [...configDefaults.exclude, ...heavy] },
+        // Its forks yield the CPU to the two projects above (test/yield-cpu.ts).
+        test: { name: "suite", include: all, exclude: [...configDefaults.exclude, ...heavy], setupFiles: ["test/yield-cpu.ts"] },
       },
     ],
   },

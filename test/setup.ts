@@ -1,11 +1,4 @@
-import { setPriority } from "node:os";
-import { isMainThread } from "node:worker_threads";
 import { afterAll, expect, inject } from "vitest";
-
-// The heavy project's one thread lives in vitest's main process; the suite's files run in forks. A fork yields the
-// CPU to it (and to DynamoDB Local), so the heavy files, which must run one after another, are not the run's long
-// pole; the forks fill the rest of both cores.
-if (isMainThread) setPriority(10);
 
 // Core reads its configuration once at import, so this runs before any test imports it.
 process.env.DYNAMODB_ENDPOINT = inject("dynamodbEndpoint");
