@@ -32,7 +32,9 @@ export async function startDynamoDBLocal(options: DynamoDBLocalOptions = {}): Pr
   const java = spawn(
     "java",
     // No telemetry: a local emulator has no business calling home (and often no network to do it with).
-    [`-Djava.library.path=${join(emulator, "DynamoDBLocal_lib")}`, "-jar", join(emulator, "DynamoDBLocal.jar"), "-port", String(port), "-sharedDb", "-disableTelemetry", ...storage],
+    // C1 only and the serial collector: a dev and test database starts faster and spends its CPU on requests,
+    // not on optimizing compilers and GC threads (the realtime load test: 40 s instead of 51 s on 2 cores).
+    ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", `-Djava.library.path=${join(emulator, "DynamoDBLocal_lib")}`, "-jar", join(emulator, "DynamoDBLocal.jar"), "-port", String(port), "-sharedDb", "-disableTelemetry", ...storage],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   const output: string[] = [];

@@ -67,15 +67,15 @@ afterEach(() => {
 });
 
 describe("pnpm start", () => {
-  it("serves the API, keeps data across restarts, and leaves no Java process after Ctrl-C", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "coach-start-"));
-    const first = pnpmStart(dataDir);
+  it("serves the API, leaves no Java process after Ctrl-C, and restarts with its data beside a second stack", async () => {
+    const [dirA, dirB] = [mkdtempSync(join(tmpdir(), "coach-a-")), mkdtempSync(join(tmpdir(), "coach-b-"))];
+    const first = pnpmStart(dirA);
     const url = await first.ready;
     expect(first.output()).toMatch(/offline coach/);
     expect(first.output()).toContain("pnpm --silent token <userId>");
     expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: "ok" });
 
-    const issued = token(dataDir, "alice");
+    const issued = token(dirA, "alice");
     expect(issued.status).toBe(0);
     expect(issued.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
     const auth = { authorization: `Bearer ${issued.stdout.trim()}`, "content-type": "application/json" };
@@ -84,26 +84,16 @@ describe("pnpm start", () => {
     const session = (await created.json()) as { id: string };
 
     await first.ctrlC();
-    expect(javaProcessesUsing(dataDir)).toEqual([]);
+    expect(javaProcessesUsing(dirA)).toEqual([]);
 
-    const second = pnpmStart(dataDir);
-    const again = await second.ready;
-    const fetched = await fetch(`${again}/api/sessions/${session.id}`, { headers: auth });
-    expect(fetched.status).toBe(200);
-    await second.ctrlC();
-    expect(javaProcessesUsing(dataDir)).toEqual([]);
-  });
-
-  it("runs two stacks side by side with their own ports and data folders", async () => {
-    const [dirA, dirB] = [mkdtempSync(join(tmpdir(), "coach-a-")), mkdtempSync(join(tmpdir(), "coach-b-"))];
-    const [a, b] = [pnpmStart(dirA), pnpmStart(dirB)];
-    const [urlA, urlB] = await Promise.all([a.ready, b.ready]);
+    // The same folder again, and at the same time a second stack with its own ports and data folder.
+    const [again, other] = [pnpmStart(dirA), pnpmStart(dirB)];
+    const [urlA, urlB] = await Promise.all([again.ready, other.ready]);
     expect(urlA).not.toBe(urlB);
+    expect((await fetch(`${urlA}/api/sessions/${session.id}`, { headers: auth })).status).toBe(200);
     // Each stack trusts only its own dev issuer.
-    const tokenA = token(dirA, "carol").stdout.trim();
-    expect((await fetch(`${urlA}/api/sessions`, { headers: { authorization: `Bearer ${tokenA}` } })).status).toBe(200);
-    expect((await fetch(`${urlB}/api/sessions`, { headers: { authorization: `Bearer ${tokenA}` } })).status).toBe(401);
-    await Promise.all([a.ctrlC(), b.ctrlC()]);
+    expect((await fetch(`${urlB}/api/sessions`, { headers: auth })).status).toBe(401);
+    await Promise.all([again.ctrlC(), other.ctrlC()]);
     expect(javaProcessesUsing(dirA)).toEqual([]);
     expect(javaProcessesUsing(dirB)).toEqual([]);
   });
