@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import { withActor } from "@coach/core/actor";
 import * as Conversation from "@coach/core/conversation";
-import { VisibleError } from "@coach/core/error";
 import { dynamoCallCounts, resetDynamoCallCounts } from "@coach/core/table";
 import * as Turn from "@coach/core/turn";
+import { errorOf } from "./support/errors";
 
 /**
  * The rate limit is the first thing a message meets: a message over it costs
@@ -18,16 +18,6 @@ vi.hoisted(() => {
 
 const newUser = () => `user-${randomUUID()}`;
 const as = <T>(userId: string, fn: () => Promise<T>) => withActor({ type: "user", userId }, async () => fn());
-
-async function errorOf(promise: Promise<unknown>): Promise<VisibleError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof VisibleError) return error;
-    throw error;
-  }
-  throw new Error("expected a VisibleError");
-}
 
 /** The limits are fixed one-minute windows: keep a test's messages inside one. */
 async function freshWindow(needMs = 10_000): Promise<void> {

@@ -5,10 +5,10 @@ import { withActor } from "@coach/core/actor";
 import { offlineCoach, ProviderError, type AiProvider } from "@coach/core/ai";
 import * as Coaching from "@coach/core/coaching";
 import * as Conversation from "@coach/core/conversation";
-import { VisibleError } from "@coach/core/error";
 import type { ServerEvent } from "@coach/core/realtime";
 import { documentClient, tableName } from "@coach/core/table";
 import * as Turn from "@coach/core/turn";
+import { errorOf } from "./support/errors";
 
 const newUser = () => `user-${randomUUID()}`;
 const as = <T>(userId: string, fn: () => Promise<T>) => withActor({ type: "user", userId }, async () => fn());
@@ -16,16 +16,6 @@ const as = <T>(userId: string, fn: () => Promise<T>) => withActor({ type: "user"
 function collectingSink() {
   const events: ServerEvent[] = [];
   return { events, sink: { send: async (event: ServerEvent) => void events.push(event) } };
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<VisibleError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof VisibleError) return error;
-    throw error;
-  }
-  throw new Error("expected a VisibleError");
 }
 
 async function newSession(user: string) {

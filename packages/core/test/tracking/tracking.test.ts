@@ -2,22 +2,13 @@ import { randomUUID } from "node:crypto";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import { withActor } from "@coach/core/actor";
-import { VisibleError } from "@coach/core/error";
+import type { VisibleError } from "@coach/core/error";
 import { documentClient, tableName } from "@coach/core/table";
 import * as Tracking from "@coach/core/tracking";
+import { errorOf } from "../support/errors";
 
 const machineClient = <T>(fn: () => Promise<T>) => withActor({ type: "apiKey", keyId: "test-key", name: "test" }, async () => fn());
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
-
-async function errorOf(promise: Promise<unknown>): Promise<VisibleError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof VisibleError) return error;
-    throw error;
-  }
-  throw new Error("expected a VisibleError");
-}
 
 /** Every page of a list, following nextCursor. */
 async function all<T>(list: (cursor?: string) => Promise<Tracking.Page<T>>): Promise<T[]> {
