@@ -1,9 +1,10 @@
 import { Duration } from "aws-cdk-lib";
 import * as apigateway from "aws-cdk-lib/aws-apigateway";
 import * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
+import { WebSocketLambdaAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { WebSocketLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { Config, Function, type StackContext, use } from "sst/constructs";
-import { webSocketRoutes, workers } from "../packages/functions/src/manifest";
+import { webSocketRoutes, workers, type WebSocketRoute } from "../packages/functions/src/manifest";
 import { slug, type MonitoredFunction } from "../infra/monitoring";
 import { connectionsArnFor, manageConnectionsStatementFor, tableStatementFor, workerInvocationFor, type WorkerTarget } from "../infra/permissions";
 import { ensureApiGatewayLoggingRole } from "./api-gateway-logging";
@@ -26,6 +27,7 @@ export const workerFunctionId = (name: string) => `Worker-${slug(name)}`;
 /** `turn` → `Turn`: stack output names are alphanumeric. */
 const outputName = (name: string) => name.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 export const webSocketLabel = (routeKey: string) => `WS ${routeKey}`;
+export const webSocketAuthorizerLabel = (routeKey: string) => `WS ${routeKey} authorizer`;
 export const workerLabel = (name: string) => `Worker ${name}`;
 
 /**
@@ -115,6 +117,23 @@ export function Realtime({ stack, app }: StackContext) {
     functions.push({ label, function: fn, timeout: Duration.seconds(worker.timeoutSeconds) });
   }
 
+  /** The route's Lambda REQUEST authorizer, in a function of its own with no table or connection rights: it only verifies a JWT. */
+  const authorizerOf = (route: WebSocketRoute): WebSocketLambdaAuthorizer | undefined => {
+    if (!route.authorizer) return undefined;
+    if (route.routeKey !== "$connect") throw new Error(`${route.routeKey}: API Gateway runs a WebSocket authorizer only on $connect`);
+    const label = webSocketAuthorizerLabel(route.routeKey);
+    const fn = new Function(stack, `${webSocketFunctionId(route.routeKey)}-authorizer`, {
+      ...common,
+      handler: route.authorizer.handler,
+      description: label,
+      logGroup: functionLogGroup(stack, `ws ${route.routeKey} authorizer`, config),
+    });
+    functions.push({ label, function: fn, timeout: functionTimeout(config) });
+    return new WebSocketLambdaAuthorizer(`Authorizer-${fn.node.id}`, fn, {
+      identitySource: [`route.request.querystring.${route.authorizer.identitySource}`],
+    });
+  };
+
   for (const route of webSocketRoutes) {
     const label = webSocketLabel(route.routeKey);
     const invocation = workerInvocationFor(route.invokes, workerTargets);
@@ -136,7 +155,8 @@ export function Realtime({ stack, app }: StackContext) {
       invocation.statement,
     ];
     for (const statement of statements) if (statement) fn.attachPermissions([toPolicyStatement(statement)]);
-    api.addRoute(route.routeKey, { integration: new WebSocketLambdaIntegration(`Integration-${fn.node.id}`, fn) });
+    const authorizer = authorizerOf(route);
+    api.addRoute(route.routeKey, { integration: new WebSocketLambdaIntegration(`Integration-${fn.node.id}`, fn), ...(authorizer ? { authorizer } : {}) });
     functions.push({ label, function: fn, timeout: functionTimeout(config) });
   }
 

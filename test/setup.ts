@@ -10,12 +10,14 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 // Tests use the offline coach and the fake Messages API; a key in the developer's shell must never reach Anthropic.
 delete process.env.ANTHROPIC_API_KEY;
 
+// After the environment: counting wraps core's DynamoDB client, which reads it.
+const { dynamoCallCounts } = await import("./dynamo-calls");
+
 /**
  * The design allows no Scan anywhere. Every DynamoDB call made by product
  * code in this test file went through the counting middleware; none may be a
  * Scan.
  */
-afterAll(async () => {
-  const { dynamoCallCounts } = await import("@coach/core/table");
+afterAll(() => {
   expect(dynamoCallCounts().ScanCommand ?? 0).toBe(0);
 });

@@ -43,7 +43,7 @@ export interface BundleResult extends BundleInput {
   bytes: number;
   gzipBytes: number;
   warnings: number;
-  /** Bytes in the output per npm package (or workspace package), largest first. */
+  /** Bytes in the output per contributor (see `contributorOf`), largest first. */
   contributors: { name: string; bytes: number }[];
 }
 
@@ -69,10 +69,10 @@ async function bundleOne(repoRoot: string, outfile: string, input: BundleInput):
   });
   const code = readFileSync(outfile);
   const output = Object.values(result.metafile.outputs).find((entry) => entry.entryPoint !== undefined);
-  const byPackage = new Map<string, number>();
+  const byContributor = new Map<string, number>();
   for (const [path, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
-    const name = packageOf(path);
-    byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
+    const name = contributorOf(path);
+    byContributor.set(name, (byContributor.get(name) ?? 0) + bytesInOutput);
   }
   return {
     ...input,
@@ -80,21 +80,34 @@ async function bundleOne(repoRoot: string, outfile: string, input: BundleInput):
     bytes: code.length,
     gzipBytes: gzipSync(code, { level: constants.Z_BEST_COMPRESSION }).length,
     warnings: result.warnings.length,
-    contributors: [...byPackage].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes),
+    contributors: [...byContributor].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes),
   };
 }
 
-/** `node_modules/.pnpm/x/node_modules/@scope/name/dist/a.js` → `@scope/name`; `packages/core/src/…` → `packages/core`. */
-export function packageOf(path: string): string {
+/**
+ * Who a bundled input belongs to. An npm package is one contributor
+ * (`node_modules/.pnpm/x/node_modules/@scope/name/dist/a.js` → `@scope/name`);
+ * our own code is split finer, so a bundle that pulls in a core concept it
+ * should not (the OKR prompts, the offline responder) shows it by name:
+ * `packages/core/src/okr/phase.ts` → `packages/core/src/okr`,
+ * `packages/core/src/okr/offline/reply.ts` → `packages/core/src/okr/offline` (one level deeper, no more),
+ * `packages/functions/src/http/sessions/get.ts` → `packages/functions/src/http/sessions` (the file's folder).
+ */
+export function contributorOf(path: string): string {
   const parts = path.split(/[\\/]/);
   const at = parts.lastIndexOf("node_modules");
   if (at >= 0) {
     const first = parts[at + 1] ?? "?";
     return first.startsWith("@") ? `${first}/${parts[at + 2] ?? "?"}` : first;
   }
+  if (parts[0] === "packages" && parts[1] === "core" && parts[2] === "src") return parts.slice(0, Math.min(parts.length - 1, 5)).join("/");
+  if (parts[0] === "packages" && parts[1] === "functions" && parts[2] === "src") return parts.slice(0, -1).join("/");
   if (parts[0] === "packages" && parts[1]) return `packages/${parts[1]}`;
   return parts.slice(0, 2).join("/");
 }
+
+/** Contributors that are our own source rather than an npm package. */
+export const isOwnCode = (name: string): boolean => name.startsWith("packages/") || name.startsWith("scripts/");
 
 function uniqueSlug(key: string, used: Set<string>): string {
   const base = key.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "route";

@@ -124,6 +124,7 @@ export async function measureRoutes<Extra>(
   try {
     // Core reads TABLE_NAME and DYNAMODB_ENDPOINT when first imported; startLocalStack has just set them.
     const table = await import("@coach/core/table");
+    const counter = await import("../../test/dynamo-calls");
     const Conversation = await import("@coach/core/conversation");
     const { withActor } = await import("@coach/core/actor");
     // The same module the handlers import (packages/functions/src/shared/connections.ts), so the same process-wide counter.
@@ -179,7 +180,7 @@ export async function measureRoutes<Extra>(
       tokenFor: (id) => stack.issuer.token(id),
       apiKey: stack.devApiKey,
       runtime,
-      callsSoFar: () => table.dynamoCallCounts(),
+      callsSoFar: () => counter.dynamoCallCounts(),
       dynamoMsSoFar: () => dynamoMs - sampleStart.dynamoMs,
       postsSoFar: () => postCounter.posts - sampleStart.posts,
     };
@@ -197,7 +198,7 @@ export async function measureRoutes<Extra>(
         const samples: { status: number | string; ms: number; dynamoMs: number; calls: Record<string, number>; posts: number }[] = [];
         for (let i = 0; i <= options.requests; i++) {
           const params: Params = (await scenario.setup?.(ctx)) ?? {};
-          table.resetDynamoCallCounts();
+          counter.resetDynamoCallCounts();
           dynamoMs = 0;
           sampleStart = { dynamoMs: 0, posts: postCounter.posts };
           const start = performance.now();
@@ -207,7 +208,7 @@ export async function measureRoutes<Extra>(
             status: result.status,
             ms: result.ms ?? ms,
             dynamoMs: result.dynamoMs ?? dynamoMs,
-            calls: result.calls ?? table.dynamoCallCounts(),
+            calls: result.calls ?? counter.dynamoCallCounts(),
             posts: result.posts ?? postCounter.posts - sampleStart.posts,
           });
           await scenario.teardown?.(ctx);

@@ -50,7 +50,7 @@ export async function measureEffort(runs: number, log: (line: string) => void = 
         const started = performance.now();
         let thinkingAt: number | undefined;
         let textAt: number | undefined;
-        for await (const event of provider.stream({ flow: "chat", phase: "chat", messages: [{ role: "user", content: "Help me plan the quarter" }], generation: { effort } })) {
+        for await (const event of provider.stream({ messages: [{ role: "user", content: "Help me plan the quarter" }], generation: { effort } })) {
           if (event.type === "thinking") thinkingAt ??= performance.now() - started;
           if (event.type === "delta") textAt ??= performance.now() - started;
         }

@@ -1,3 +1,4 @@
+import { okr } from "../../packages/core/src/okr/okr-flow";
 import type { StackInstruments } from "./dynamo-calls";
 import { BenchSocket, type ReceivedFrame } from "./ws-client";
 
@@ -159,7 +160,7 @@ async function replyBatch(instruments: StackInstruments, options: RealtimeOption
     const lanes = await Promise.all(
       Array.from({ length: options.parallel }, async (_, lane) => {
         const userId = `bench-latency-${delayMs}-${lane}`;
-        const sessionId = await as(userId, async () => (await Conversation.create({ flow: "okr" })).id);
+        const sessionId = await as(userId, async () => (await Conversation.create({}, okr)).id);
         const socket = await BenchSocket.open(stack.wsUrl, stack.issuer.token(userId), WAIT_MS);
         sockets.push(socket);
         const from = socket.frames.length;
@@ -327,7 +328,7 @@ async function connectionRamp(instruments: StackInstruments, options: RealtimeOp
       const sessionsNeeded = Math.ceil(target / CONNECTIONS_PER_SESSION);
       while (sessions.length < sessionsNeeded) {
         const batch = Array.from({ length: Math.min(20, sessionsNeeded - sessions.length) }, (_, i) => sessions.length + i);
-        sessions.push(...(await Promise.all(batch.map((index) => as(userOf(index), async () => (await Conversation.create({ flow: "okr" })).id)))));
+        sessions.push(...(await Promise.all(batch.map((index) => as(userOf(index), async () => (await Conversation.create({}, okr)).id)))));
       }
       const connectStart = performance.now();
       const connectTimes: number[] = [];

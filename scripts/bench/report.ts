@@ -1,4 +1,4 @@
-import type { BundleResult } from "./bundle";
+import { isOwnCode, type BundleResult } from "./bundle";
 import type { ColdImportResult } from "./cold-import";
 import type { DynamoRun } from "./dynamo-calls";
 import type { Environment } from "./environment";
@@ -83,7 +83,10 @@ export function renderMarkdown(results: BenchResults): string {
   const largest = [...routeBundles].sort((a, b) => b.bytes - a.bytes)[0];
   if (largest) {
     const refBytes = new Map(reference.contributors.map((entry) => [entry.name, entry.bytes]));
-    out.push(`What the bytes are: the largest route bundle (${code(largest.key)}) by package, beside the reference.`, "");
+    out.push(
+      `What the bytes are: the largest route bundle (${code(largest.key)}) by contributor (an npm package, or a folder of our code), beside the reference.`,
+      "",
+    );
     out.push(
       table(
         ["Package", "KiB in route bundle", "KiB in reference"],
@@ -93,6 +96,24 @@ export function renderMarkdown(results: BenchResults): string {
       "",
     );
   }
+
+  out.push(
+    `Our code in each bundle, by folder: ${code("packages/core/src/<concept>")} (one level deeper where the concept has subfolders, e.g. ${code("packages/core/src/okr/offline")}) ` +
+      `and the handler's own folders under ${code("packages/functions/src")}. A concept listed here is code the route ships and evaluates at import.`,
+    "",
+  );
+  out.push(
+    table(
+      ["Route", "KiB of our code", "By folder (KiB)"],
+      routeBundles.map((bundle) => {
+        const own = bundle.contributors.filter((entry) => isOwnCode(entry.name));
+        const total = own.reduce((sum, entry) => sum + entry.bytes, 0);
+        return [code(bundle.key), kib(total), own.map((entry) => `${code(entry.name)} ${kib(entry.bytes)}`).join(", ") || "–"];
+      }),
+      ["l", "r", "l"],
+    ),
+    "",
+  );
 
   out.push("## Cold import", "");
   out.push(

@@ -1,3 +1,4 @@
+import { okr } from "../../packages/core/src/okr/okr-flow";
 import type { BenchTarget } from "./targets";
 import { BenchSocket, type ReceivedFrame, type RuntimeLog } from "./ws-client";
 
@@ -124,7 +125,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 /** A fresh session with a user and an assistant message and feedback on the latter: what a real delete removes. */
 async function freshSessionWithChildren(ctx: ScenarioContext): Promise<Params> {
   return ctx.asUser(async () => {
-    const session = await ctx.Conversation.create({ flow: "okr" });
+    const session = await ctx.Conversation.create({}, okr);
     await ctx.Conversation.appendMessage({ sessionId: session.id, role: "user", content: "How do I write a key result?" });
     const reply = await ctx.Conversation.appendMessage({ sessionId: session.id, role: "assistant", content: "Make it measurable." });
     await ctx.Conversation.giveFeedback({ sessionId: session.id, messageId: reply.id, rating: "up" });
@@ -146,7 +147,7 @@ export function replyStatus(frame: ReceivedFrame): string {
 /** A fresh okr session of `userId`, with `messages` earlier messages (user, assistant, …). */
 async function freshSession(ctx: ScenarioContext, userId: string, messages = 0): Promise<string> {
   return ctx.as(userId, async () => {
-    const session = await ctx.Conversation.create({ flow: "okr" });
+    const session = await ctx.Conversation.create({}, okr);
     for (let i = 0; i < messages; i++) {
       await ctx.Conversation.appendMessage({
         sessionId: session.id,

@@ -5,8 +5,8 @@
 import type * as Tracking from "@coach/core/tracking";
 import { HttpClient, seg, type HttpOptions, type Query } from "./http";
 
-export type TrackingSession = Tracking.SessionInfo;
-export type TrackingSessionStatus = Tracking.SessionStatus;
+export type TrackingSession = Tracking.RunInfo;
+export type TrackingSessionStatus = Tracking.RunStatus;
 export type TrackingTask = Tracking.TaskInfo;
 export type TrackingTaskStatus = Tracking.TaskStatus;
 export type TrackingMachine = Tracking.MachineInfo;
@@ -14,9 +14,9 @@ export type TrackingMachineStatus = Tracking.MachineStatus;
 /** `GET /api/tracking/health`: counts by status, stale sessions, stuck tasks. */
 export type TrackingHealth = Tracking.HealthSummary;
 
-export type CreateTrackingSessionInput = Parameters<typeof Tracking.createSession>[0];
-export type UpdateTrackingSessionInput = Omit<Parameters<typeof Tracking.updateSession>[0], "id">;
-export type ListTrackingSessionsInput = Partial<Parameters<typeof Tracking.listSessions>[0]>;
+export type CreateTrackingSessionInput = Parameters<typeof Tracking.createRun>[0];
+export type UpdateTrackingSessionInput = Omit<Parameters<typeof Tracking.updateRun>[0], "id">;
+export type ListTrackingSessionsInput = Partial<Parameters<typeof Tracking.listRuns>[0]>;
 export type CreateTrackingTaskInput = Parameters<typeof Tracking.createTask>[0];
 export type UpdateTrackingTaskInput = Omit<Parameters<typeof Tracking.updateTask>[0], "id">;
 export type ListTrackingTasksInput = Partial<Parameters<typeof Tracking.listTasks>[0]>;

@@ -2,8 +2,10 @@
  * The API's types, taken from the core schemas (`import type` only: nothing
  * of `@coach/core` is in a bundle of this client, only its types).
  */
-import type * as Coaching from "@coach/core/coaching";
 import type * as Conversation from "@coach/core/conversation";
+import type * as Flow from "@coach/core/flow";
+import type * as Flows from "@coach/core/flows";
+import type * as Okr from "@coach/core/okr";
 import type { ClientAction, ServerEvent, ServerEventOf, SessionErrorCode } from "@coach/core/realtime";
 
 export type { ClientAction, ServerEvent, ServerEventOf, SessionErrorCode };
@@ -12,7 +14,7 @@ export type { ClientAction, ServerEvent, ServerEventOf, SessionErrorCode };
 export type Session = Conversation.Info;
 export type SessionStatus = Conversation.SessionStatus;
 export type SessionState = Conversation.SessionState;
-export type FlowName = Conversation.FlowName;
+export type FlowName = Flows.FlowName;
 /** One stored message; `seq` numbers a session's messages from 1. */
 export type Message = Conversation.Message;
 export type Role = Conversation.Message["role"];
@@ -22,10 +24,10 @@ export type Rating = Feedback["rating"];
 export type SessionExport = Conversation.SessionExport;
 export type ExportFormat = Conversation.ExportFormat;
 /** `GET /api/sessions/{id}/okrs`: the draft, the rubric's scores and reasons, its version, the phase history. */
-export type OkrSet = Coaching.OkrSet;
+export type OkrSet = Okr.OkrSet;
 export type SessionListType = Conversation.ListType;
 /** `POST /api/sessions/{id}/transition`. */
-export type TransitionResult = Awaited<ReturnType<typeof Coaching.transition>>;
+export type TransitionResult = Awaited<ReturnType<typeof Flow.transition>>;
 
 /** `POST /api/sessions` body. */
 export interface CreateSessionInput {

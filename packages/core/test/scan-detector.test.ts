@@ -1,6 +1,7 @@
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { documentClient, dynamoCallCounts, resetDynamoCallCounts, tableName } from "@coach/core/table";
+import { documentClient, tableName } from "@coach/core/table";
+import { dynamoCallCounts, resetDynamoCallCounts } from "../../../test/dynamo-calls";
 
 // Alone in its file: the suite-wide "no Scan" check counts per file, and this
 // file issues one on purpose to prove the detector sees it.

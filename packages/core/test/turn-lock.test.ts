@@ -1,3 +1,5 @@
+import { createSession } from "./support/sessions";
+import { acceptMessage, runTurn } from "./support/turn";
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { AiProvider } from "@coach/core/ai";
@@ -21,8 +23,8 @@ describe("the turn lock", () => {
   it("is renewed while a slow reply streams, so a reply that outlives the lock period completes", async () => {
     const userId = `user-${randomUUID()}`;
     await withActor({ type: "user", userId }, async () => {
-      const session = await Conversation.create({});
-      const { ticket } = await Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c1", content: "Grow revenue" });
+      const session = await createSession({});
+      const { ticket } = await acceptMessage({ sessionId: session.id, clientMessageId: "c1", content: "Grow revenue" });
       const coach = offlineCoach({ delayMs: 0 });
       const held: { claimed?: Lock; whileStreaming?: Lock } = {};
       // The stream stalls after its first delta until the lock it started under has expired, however long that takes here.
@@ -40,7 +42,7 @@ describe("the turn lock", () => {
           }
         },
       };
-      const outcome = await Turn.runTurn(ticket!, { provider: slow, sink, requestId: "r" });
+      const outcome = await runTurn(ticket!, { provider: slow, sink, requestId: "r" });
       expect(held.claimed, "the worker holds the lock when the stream starts").toBeDefined();
       expect(held.whileStreaming, "past its first expiry the lock is still held, renewed").toMatchObject({ turnId: held.claimed!.turnId });
       expect(held.whileStreaming!.expiresAt).toBeGreaterThan(held.claimed!.expiresAt);
@@ -52,15 +54,15 @@ describe("the turn lock", () => {
   it("expires on its own when nothing renews it (a crashed worker)", async () => {
     const userId = `user-${randomUUID()}`;
     await withActor({ type: "user", userId }, async () => {
-      const session = await Conversation.create({});
-      await Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c1", content: "hello" });
-      await expect(Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c2", content: "again" })).rejects.toMatchObject({
+      const session = await createSession({});
+      await acceptMessage({ sessionId: session.id, clientMessageId: "c1", content: "hello" });
+      await expect(acceptMessage({ sessionId: session.id, clientMessageId: "c2", content: "again" })).rejects.toMatchObject({
         code: "turn.in_progress",
       });
       const lock = await Turn.readLock(session.id);
       expect(lock).toBeDefined();
       await pastExpiry(lock!.expiresAt);
-      const next = await Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c2", content: "again" });
+      const next = await acceptMessage({ sessionId: session.id, clientMessageId: "c2", content: "again" });
       expect(next.kind).toBe("accepted");
     });
   });

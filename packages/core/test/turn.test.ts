@@ -1,9 +1,11 @@
+import { createSession } from "./support/sessions";
+import { acceptMessage, runTurn } from "./support/turn";
 import { randomUUID } from "node:crypto";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { withActor } from "@coach/core/actor";
 import { offlineCoach, ProviderError, type AiProvider } from "@coach/core/ai";
-import * as Coaching from "@coach/core/coaching";
+import * as Okr from "@coach/core/okr";
 import * as Conversation from "@coach/core/conversation";
 import type { ServerEvent } from "@coach/core/realtime";
 import { documentClient, tableName } from "@coach/core/table";
@@ -19,14 +21,14 @@ function collectingSink() {
 }
 
 async function newSession(user: string) {
-  return as(user, () => Conversation.create({}));
+  return as(user, () => createSession({}));
 }
 
 describe("accepting a user message", () => {
   it("stores it, advances the session and takes the turn lock in one step", async () => {
     const user = newUser();
     const session = await newSession(user);
-    const accepted = await as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c1", content: "I want to grow revenue" }));
+    const accepted = await as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "c1", content: "I want to grow revenue" }));
     expect(accepted.kind).toBe("accepted");
     expect(accepted.message).toMatchObject({ seq: 1, role: "user", content: "I want to grow revenue", clientMessageId: "c1" });
     expect(accepted.ticket).toMatchObject({ sessionId: session.id, userId: user, userSeq: 1 });
@@ -37,8 +39,8 @@ describe("accepting a user message", () => {
   it("refuses a second message while a reply is in flight, and stores nothing for it", async () => {
     const user = newUser();
     const session = await newSession(user);
-    await as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c1", content: "first" }));
-    const error = await errorOf(as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c2", content: "second" })));
+    await as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "c1", content: "first" }));
+    const error = await errorOf(as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "c2", content: "second" })));
     expect(error.code).toBe("turn.in_progress");
     expect(error.details).toMatchObject({ retryable: true });
     expect((await as(user, () => Conversation.get(session.id))).messageCount).toBe(1);
@@ -47,8 +49,8 @@ describe("accepting a user message", () => {
   it("returns the original message for a resend of the same clientMessageId, without a second turn", async () => {
     const user = newUser();
     const session = await newSession(user);
-    const first = await as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "same", content: "hello" }));
-    const again = await as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "same", content: "hello" }));
+    const first = await as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "same", content: "hello" }));
+    const again = await as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "same", content: "hello" }));
     expect(again).toEqual({ kind: "duplicate", message: first.message });
     expect((await as(user, () => Conversation.get(session.id))).messageCount).toBe(1);
   });
@@ -57,7 +59,7 @@ describe("accepting a user message", () => {
     const user = newUser();
     const session = await newSession(user);
     const results = await Promise.allSettled(
-      Array.from({ length: 6 }, () => as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "race", content: "once" }))),
+      Array.from({ length: 6 }, () => as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "race", content: "once" }))),
     );
     const fulfilled = results.filter((r): r is PromiseFulfilledResult<Turn.Accepted> => r.status === "fulfilled").map((r) => r.value);
     expect(fulfilled.filter((r) => r.kind === "accepted")).toHaveLength(1);
@@ -68,11 +70,11 @@ describe("accepting a user message", () => {
   it("refuses other users and ended sessions", async () => {
     const user = newUser();
     const session = await newSession(user);
-    expect((await errorOf(as(newUser(), () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "x", content: "hi" })))).code).toBe(
+    expect((await errorOf(as(newUser(), () => acceptMessage({ sessionId: session.id, clientMessageId: "x", content: "hi" })))).code).toBe(
       "session.not_found",
     );
     await as(user, () => Conversation.end(session.id));
-    expect((await errorOf(as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "x", content: "hi" })))).code).toBe(
+    expect((await errorOf(as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "x", content: "hi" })))).code).toBe(
       "session.not_active",
     );
   });
@@ -81,7 +83,7 @@ describe("accepting a user message", () => {
     const user = newUser();
     const session = await newSession(user);
     for (const content of ["   ", "x".repeat(Conversation.MAX_CONTENT_LENGTH + 1)]) {
-      expect((await errorOf(as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "x", content })))).code).toBe("request.invalid");
+      expect((await errorOf(as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "x", content })))).code).toBe("request.invalid");
     }
   });
 });
@@ -90,9 +92,9 @@ describe("running a turn", () => {
   it("streams ordered deltas that concatenate to the stored reply, then completes and frees the session", async () => {
     const user = newUser();
     const session = await newSession(user);
-    const { ticket } = await as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c1", content: "Grow revenue" }));
+    const { ticket } = await as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "c1", content: "Grow revenue" }));
     const { events, sink } = collectingSink();
-    const outcome = await as(user, () => Turn.runTurn(ticket!, { provider: offlineCoach(), sink, requestId: "r1" }));
+    const outcome = await as(user, () => runTurn(ticket!, { provider: offlineCoach(), sink, requestId: "r1" }));
     expect(outcome.kind).toBe("completed");
     if (outcome.kind !== "completed") return;
     const deltas = events.filter((e): e is Extract<ServerEvent, { type: "message_delta" }> => e.type === "message_delta");
@@ -118,10 +120,10 @@ describe("running a turn", () => {
     const user = newUser();
     const session = await newSession(user);
     const { ticket } = await as(user, () =>
-      Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c1", content: "I want to grow our weekly active users this quarter" }),
+      acceptMessage({ sessionId: session.id, clientMessageId: "c1", content: "I want to grow our weekly active users this quarter" }),
     );
-    await as(user, () => Turn.runTurn(ticket!, { provider: offlineCoach(), sink: collectingSink().sink, requestId: "r1" }));
-    const okrs = await as(user, () => Coaching.okrSet(session.id));
+    await as(user, () => runTurn(ticket!, { provider: offlineCoach(), sink: collectingSink().sink, requestId: "r1" }));
+    const okrs = await as(user, () => Okr.okrSet(session.id));
     expect(okrs.draft.objective?.statement).toMatch(/weekly active users/i);
     expect(okrs.draftVersion).toBe(1);
     expect(okrs.phase).toBe("refinement");
@@ -132,7 +134,7 @@ describe("running a turn", () => {
   it("reports an invalid tool input back to the model and stores nothing", async () => {
     const user = newUser();
     const session = await newSession(user);
-    const { ticket } = await as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c1", content: "hi" }));
+    const { ticket } = await as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "c1", content: "hi" }));
     const results: { content: string; isError?: boolean }[] = [];
     const toolUser: AiProvider = {
       name: "tool-user",
@@ -142,37 +144,37 @@ describe("running a turn", () => {
         yield { type: "done", usage: { inputTokens: 1, outputTokens: 1 } };
       },
     };
-    const outcome = await as(user, () => Turn.runTurn(ticket!, { provider: toolUser, sink: collectingSink().sink, requestId: "r" }));
+    const outcome = await as(user, () => runTurn(ticket!, { provider: toolUser, sink: collectingSink().sink, requestId: "r" }));
     expect(outcome.kind).toBe("completed");
     expect(results).toEqual([{ content: expect.stringContaining("objective"), isError: true }]);
-    expect((await as(user, () => Coaching.okrSet(session.id))).draftVersion).toBe(0);
+    expect((await as(user, () => Okr.okrSet(session.id))).draftVersion).toBe(0);
   });
 
   it("on a provider failure mid-stream stores nothing, reports a retryable error and frees the session; a resend then retries", async () => {
     const user = newUser();
     const session = await newSession(user);
-    const { ticket } = await as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c1", content: "Grow revenue" }));
+    const { ticket } = await as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "c1", content: "Grow revenue" }));
     const { events, sink } = collectingSink();
-    const outcome = await as(user, () => Turn.runTurn(ticket!, { provider: offlineCoach({ failAfterDeltas: 3 }), sink, requestId: "r1" }));
+    const outcome = await as(user, () => runTurn(ticket!, { provider: offlineCoach({ failAfterDeltas: 3 }), sink, requestId: "r1" }));
     expect(outcome).toMatchObject({ kind: "failed", code: "provider_error", retryable: true });
     expect(events.find((e) => e.type === "session_error")).toMatchObject({ code: "provider_error", retryable: true, requestId: "r1" });
     expect(events.some((e) => e.type === "message_complete")).toBe(false);
     expect((await as(user, () => Conversation.history({ sessionId: session.id }))).messages.map((m) => m.role)).toEqual(["user"]);
     expect(await Turn.readLock(session.id)).toBeUndefined();
 
-    const resend = await as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c1", content: "Grow revenue" }));
+    const resend = await as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "c1", content: "Grow revenue" }));
     expect(resend.kind).toBe("duplicate");
     expect(resend.ticket).toBeDefined();
-    const retried = await as(user, () => Turn.runTurn(resend.ticket!, { provider: offlineCoach(), sink, requestId: "r2" }));
+    const retried = await as(user, () => runTurn(resend.ticket!, { provider: offlineCoach(), sink, requestId: "r2" }));
     expect(retried.kind).toBe("completed");
-    const again = await as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c1", content: "Grow revenue" }));
+    const again = await as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "c1", content: "Grow revenue" }));
     expect(again).toEqual({ kind: "duplicate", message: resend.message });
   });
 
   it("treats a non-retryable provider error as not retryable", async () => {
     const user = newUser();
     const session = await newSession(user);
-    const { ticket } = await as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c1", content: "hi" }));
+    const { ticket } = await as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "c1", content: "hi" }));
     const broken: AiProvider = {
       name: "broken",
       // eslint-disable-next-line require-yield
@@ -181,7 +183,7 @@ describe("running a turn", () => {
       },
     };
     const { events, sink } = collectingSink();
-    const outcome = await as(user, () => Turn.runTurn(ticket!, { provider: broken, sink, requestId: "r" }));
+    const outcome = await as(user, () => runTurn(ticket!, { provider: broken, sink, requestId: "r" }));
     expect(outcome).toMatchObject({ kind: "failed", retryable: false });
     expect(events.find((e) => e.type === "session_error")).toMatchObject({ retryable: false });
   });
@@ -189,10 +191,10 @@ describe("running a turn", () => {
   it("runs once when the same job is delivered twice", async () => {
     const user = newUser();
     const session = await newSession(user);
-    const { ticket } = await as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c1", content: "hi" }));
+    const { ticket } = await as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "c1", content: "hi" }));
     const [a, b] = await Promise.all([
-      as(user, () => Turn.runTurn(ticket!, { provider: offlineCoach({ delayMs: 5 }), sink: collectingSink().sink, requestId: "a" })),
-      as(user, () => Turn.runTurn(ticket!, { provider: offlineCoach({ delayMs: 5 }), sink: collectingSink().sink, requestId: "b" })),
+      as(user, () => runTurn(ticket!, { provider: offlineCoach({ delayMs: 5 }), sink: collectingSink().sink, requestId: "a" })),
+      as(user, () => runTurn(ticket!, { provider: offlineCoach({ delayMs: 5 }), sink: collectingSink().sink, requestId: "b" })),
     ]);
     expect([a.kind, b.kind].sort()).toEqual(["completed", "skipped"]);
     expect((await as(user, () => Conversation.get(session.id))).messageCount).toBe(2);
@@ -201,7 +203,7 @@ describe("running a turn", () => {
   it("lets a new message through once a crashed turn's lock has expired", async () => {
     const user = newUser();
     const session = await newSession(user);
-    await as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c1", content: "hi" }));
+    await as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "c1", content: "hi" }));
     // The worker died without a trace: age its lock past expiry, as time would.
     await documentClient.send(
       new UpdateCommand({
@@ -212,7 +214,7 @@ describe("running a turn", () => {
       }),
     );
     expect(await Turn.readLock(session.id)).toBeUndefined();
-    const next = await as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c2", content: "still there?" }));
+    const next = await as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "c2", content: "still there?" }));
     expect(next.kind).toBe("accepted");
     const lock = await documentClient.send(new GetCommand({ TableName: tableName, Key: { pk: `SESSION#${session.id}`, sk: "TURN" } }));
     expect(lock.Item?.turnId).toBe(next.ticket?.turnId);

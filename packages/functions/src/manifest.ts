@@ -49,6 +49,19 @@ export interface WebSocketRoute {
   /** Workers (by name) this route invokes asynchronously; each gets lambda:InvokeFunction on exactly those. */
   readonly invokes?: readonly WorkerName[];
   readonly secrets?: readonly SecretName[];
+  /** `$connect` only: the Lambda REQUEST authorizer that admits the connection. */
+  readonly authorizer?: WebSocketAuthorizer;
+}
+
+/**
+ * Verifies the caller once, before `$connect` runs; API Gateway then passes
+ * its `context` and `principalId` in `requestContext.authorizer` of every
+ * event of the connection. It touches no table, so it is granted none.
+ */
+export interface WebSocketAuthorizer {
+  readonly handler: string;
+  /** The query-string parameter holding the credential (`route.request.querystring.<name>`); without it API Gateway answers 401 and never invokes the authorizer. */
+  readonly identitySource: string;
 }
 
 /** A function no route calls directly: invoked asynchronously by the routes that name it. */
@@ -72,7 +85,7 @@ const runTurn = [...read, "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:D
 
 const unique = (...lists: readonly (readonly TableAction[])[]): TableAction[] => [...new Set(lists.flat())];
 
-export const httpRoutes: readonly HttpRoute[] = [
+const httpRouteList = [
   { method: "GET", path: "/health", handler: "packages/functions/src/http/health/live.handler", auth: "none", table: [] },
   { method: "GET", path: "/health/ready", handler: "packages/functions/src/http/health/ready.handler", auth: "none", table: ["dynamodb:DescribeTable"] },
   { method: "POST", path: "/api/sessions", handler: "packages/functions/src/http/sessions/create.handler", auth: "user", table: ["dynamodb:PutItem"] },
@@ -162,7 +175,17 @@ export const httpRoutes: readonly HttpRoute[] = [
   { method: "GET", path: "/api/tracking/health", handler: "packages/functions/src/http/tracking/health.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"] },
   { method: "GET", path: "/api/openapi.json", handler: "packages/functions/src/http/openapi/document.handler", auth: "none", table: [] },
   { method: "GET", path: "/api/docs", handler: "packages/functions/src/http/openapi/docs.handler", auth: "none", table: [] },
-];
+] as const satisfies readonly HttpRoute[];
+
+export const httpRoutes: readonly HttpRoute[] = httpRouteList;
+
+type ManifestHttpRoutes = { [Route in (typeof httpRouteList)[number] as `${Route["method"]} ${Route["path"]}`]: Route };
+
+/** `"GET /api/sessions/{id}"`: a route the manifest declares. A handler names its route by it. */
+export type HttpRouteKey = keyof ManifestHttpRoutes;
+
+/** The auth mode the manifest gives a route. */
+export type HttpRouteAuth<Key extends HttpRouteKey> = ManifestHttpRoutes[Key]["auth"];
 
 export const workers = [
   {
@@ -178,7 +201,13 @@ export type WorkerName = (typeof workers)[number]["name"];
 
 /** Route selection is on `$request.body.action`; frames no route matches go to `$default`. */
 export const webSocketRoutes: readonly WebSocketRoute[] = [
-  { routeKey: "$connect", handler: "packages/functions/src/ws/connect.handler", table: ["dynamodb:PutItem"], manageConnections: false },
+  {
+    routeKey: "$connect",
+    handler: "packages/functions/src/ws/connect.handler",
+    table: ["dynamodb:PutItem"],
+    manageConnections: false,
+    authorizer: { handler: "packages/functions/src/ws/authorize.handler", identitySource: "token" },
+  },
   { routeKey: "$disconnect", handler: "packages/functions/src/ws/disconnect.handler", table: ["dynamodb:GetItem", "dynamodb:BatchWriteItem"], manageConnections: false },
   { routeKey: "$default", handler: "packages/functions/src/ws/default.handler", table: fanout, manageConnections: true },
   {
@@ -205,6 +234,14 @@ export const webSocketRoutes: readonly WebSocketRoute[] = [
 ];
 
 export const httpRouteKey = (route: Pick<HttpRoute, "method" | "path">): string => `${route.method} ${route.path}`;
+
+/** The manifest entry a handler serves, by the key it names. */
+export function httpRouteOf(key: HttpRouteKey): HttpRoute {
+  const route = httpRoutes.find((candidate) => httpRouteKey(candidate) === key);
+  // Unreachable while the key type-checks; a stale build could still get here.
+  if (!route) throw new Error(`${key} is not in the route manifest`);
+  return route;
+}
 
 /** `packages/x/src/y.handler` → `{ modulePath: "packages/x/src/y", exportName: "handler" }` */
 export function parseHandler(handler: string): { modulePath: string; exportName: string } {

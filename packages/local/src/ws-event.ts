@@ -28,6 +28,24 @@ export interface WebSocketRequestContext {
   apiId: string;
   disconnectStatusCode?: number;
   disconnectReason?: string;
+  /** The `$connect` authorizer's `context` and `principalId`, on every event of the connection it allowed. */
+  authorizer?: AuthorizerContext;
+}
+
+/** What API Gateway passes on from an authorizer's answer: its `context` (scalar values only) plus `principalId`. */
+export type AuthorizerContext = Record<string, string | number | boolean>;
+
+/** The input of a Lambda REQUEST authorizer on a WebSocket API's `$connect`. */
+export interface WebSocketAuthorizerEvent {
+  type: "REQUEST";
+  /** `arn:aws:execute-api:<region>:<account>:<api id>/<stage>/$connect`: no HTTP method, unlike REST. */
+  methodArn: string;
+  headers: Record<string, string>;
+  multiValueHeaders: Record<string, string[]>;
+  queryStringParameters?: Record<string, string>;
+  multiValueQueryStringParameters?: Record<string, string[]>;
+  stageVariables: Record<string, string>;
+  requestContext: WebSocketRequestContext;
 }
 
 /** The `$connect` event: the upgrade request's headers and query string, no body. */
@@ -63,6 +81,8 @@ export interface ConnectionFacts {
   stage: string;
   domainName: string;
   apiId: string;
+  /** Set once the `$connect` authorizer allowed the connection. */
+  authorizer?: AuthorizerContext;
 }
 
 /**
@@ -103,6 +123,7 @@ function requestContext(facts: ConnectionFacts, routeKey: string, eventType: Web
     apiId: facts.apiId,
     ...(extra.disconnectStatusCode !== undefined ? { disconnectStatusCode: extra.disconnectStatusCode } : {}),
     ...(extra.disconnectReason !== undefined ? { disconnectReason: extra.disconnectReason } : {}),
+    ...(facts.authorizer ? { authorizer: { ...facts.authorizer } } : {}),
   };
 }
 
@@ -137,6 +158,21 @@ export function connectEvent(request: IncomingMessage, url: URL, facts: Connecti
       : {}),
     requestContext: requestContext(facts, "$connect", "CONNECT"),
     isBase64Encoded: false,
+  };
+}
+
+/** The authorizer's input: the `$connect` request as the `$connect` event has it, the same request context. */
+export function authorizerEvent(connect: WebSocketConnectEvent, methodArn: string): WebSocketAuthorizerEvent {
+  return {
+    type: "REQUEST",
+    methodArn,
+    headers: connect.headers,
+    multiValueHeaders: connect.multiValueHeaders,
+    ...(connect.queryStringParameters && connect.multiValueQueryStringParameters
+      ? { queryStringParameters: connect.queryStringParameters, multiValueQueryStringParameters: connect.multiValueQueryStringParameters }
+      : {}),
+    stageVariables: {},
+    requestContext: connect.requestContext,
   };
 }
 

@@ -10,13 +10,16 @@ import { loadHandler } from "./route-table";
 import { defaultThrottle, FunctionConcurrency, TokenBucket, type ThrottleSettings } from "./throttle";
 import { serverTimeouts } from "./server-timeouts";
 import {
+  authorizerEvent,
   connectEvent,
   disconnectEvent,
   gatewayId,
   messageEvent,
   selectRoute,
   sourceIp,
+  type AuthorizerContext,
   type ConnectionFacts,
+  type WebSocketConnectEvent,
 } from "./ws-event";
 
 /**
@@ -32,6 +35,13 @@ import {
  * each connection's frames pass a token bucket before any handler runs: a
  * frame refused by either gets `session_error rate_limited` (retryable, with
  * `retryAfter`), so one client's flood never queues work behind everyone's.
+ *
+ * A `$connect` authorizer runs at the upgrade, before `$connect`: without
+ * its identity source the upgrade is refused with 401 unheard, its
+ * `Unauthorized` is a 401, a policy that does not allow `$connect` a 403,
+ * any other failure a 500. What it allows carries its `context` and
+ * `principalId` in `requestContext.authorizer` of every event of the
+ * connection.
  */
 
 export interface WebSocketServerOptions {
@@ -43,7 +53,8 @@ export interface WebSocketServerOptions {
   /** A connection is closed with 1001 after this long (API Gateway: 7200). */
   maxDurationSeconds: number;
   log(line: string): void;
-  routes: readonly { routeKey: string; handler: string }[];
+  /** `$connect` may name a Lambda REQUEST authorizer, run before it as API Gateway does. */
+  routes: readonly { routeKey: string; handler: string; authorizer?: { handler: string; identitySource: string } }[];
   workers: readonly WorkerFunction[];
   /** Default: `defaultThrottle`. */
   throttle?: ThrottleSettings;
@@ -91,6 +102,7 @@ const CLOSE_HANDSHAKE_MS = 1_000;
 export async function startWebSocketServer(options: WebSocketServerOptions): Promise<LocalWebSocketServer> {
   const { stage, log } = options;
   const routes = new Map(options.routes.map((route) => [route.routeKey, route.handler]));
+  const connectAuthorizer = options.routes.find((route) => route.routeKey === "$connect")?.authorizer;
   const routeKeys: ReadonlySet<string> = new Set(routes.keys());
   /** Open connections, by id: what `@connections` can reach. */
   const open = new Map<string, Connection>();
@@ -120,19 +132,65 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
     event: { requestContext: { connectionId: string } },
     mayThrottle = true,
   ): Promise<IntegrationResult | undefined> | undefined {
-    const handlerName = routes.get(routeKey)!;
+    const invocation = invokeFunction(routeKey, routes.get(routeKey)!, event, mayThrottle, (result) =>
+      String((result && typeof result === "object" ? (result as IntegrationResult).statusCode : undefined) ?? "-"),
+    );
+    return invocation?.then((result) => (result && typeof result === "object" ? (result as IntegrationResult) : undefined));
+  }
+
+  /** `undefined`: the function is throttled (never when `mayThrottle` is false) and the handler does not run. */
+  function invokeFunction(
+    name: string,
+    handlerName: string,
+    event: { requestContext: { connectionId: string } },
+    mayThrottle: boolean,
+    outcome: (result: unknown) => string,
+  ): Promise<unknown> | undefined {
     const run = async () => {
       const started = performance.now();
       const handler = await loadHandler(handlerName);
-      const result = (await handler(event, lambdaContext(handlerName))) as IntegrationResult | undefined;
-      const status = result && typeof result === "object" ? result.statusCode : undefined;
-      log(`ws ${routeKey} ${event.requestContext.connectionId} → ${String(status ?? "-")} (${(performance.now() - started).toFixed(1)} ms)`);
-      return result && typeof result === "object" ? result : undefined;
+      const result = await handler(event, lambdaContext(handlerName));
+      log(`ws ${name} ${event.requestContext.connectionId} → ${outcome(result)} (${(performance.now() - started).toFixed(1)} ms)`);
+      return result;
     };
-    const limit = routeFunctions.of(routeKey);
+    const limit = routeFunctions.of(name);
     const invocation = mayThrottle ? limit.tryRun(run, event.requestContext.connectionId) : limit.run(run);
     if (invocation) track(invocation);
     return invocation;
+  }
+
+  /** API Gateway's REQUEST authorizer step: the connection's authorizer context, or the status and body the upgrade is refused with. */
+  async function authorize(
+    authorizer: { handler: string; identitySource: string },
+    connect: WebSocketConnectEvent,
+    url: URL,
+  ): Promise<{ allowed: AuthorizerContext } | { refused: number; body: string }> {
+    const { connectionId, apiId, stage: stageName } = connect.requestContext;
+    if (!url.searchParams.get(authorizer.identitySource)) return { refused: 401, body: UNAUTHORIZED_BODY };
+    const methodArn = `arn:aws:execute-api:${process.env.AWS_REGION ?? "us-east-1"}:000000000000:${apiId}/${stageName}/$connect`;
+    const effect = (answer: unknown) => {
+      const decision = authorizerDecision(answer, methodArn);
+      return "invalid" in decision ? "an invalid answer" : decision.allowed ? "Allow" : "Deny";
+    };
+    const invocation = invokeFunction("$connect authorizer", authorizer.handler, authorizerEvent(connect, methodArn), true, effect);
+    if (!invocation) return { refused: 429, body: JSON.stringify({ message: "Too Many Requests" }) };
+    let answer: unknown;
+    try {
+      answer = await invocation;
+    } catch (error) {
+      if (error instanceof Error && error.message === "Unauthorized") {
+        log(`ws $connect authorizer ${connectionId} → Unauthorized`);
+        return { refused: 401, body: UNAUTHORIZED_BODY };
+      }
+      log(`ws $connect authorizer ${connectionId} failed: ${describe(error)}`);
+      return { refused: 500, body: INTERNAL_ERROR_BODY };
+    }
+    const decision = authorizerDecision(answer, methodArn);
+    if ("invalid" in decision) {
+      log(`ws $connect authorizer ${connectionId} answered an invalid result: ${decision.invalid}`);
+      return { refused: 500, body: INTERNAL_ERROR_BODY };
+    }
+    return decision.allowed ? { allowed: decision.context } : { refused: 403, body: JSON.stringify({ message: "Forbidden" }) };
   }
 
   const wss = new WebSocketServer({
@@ -191,16 +249,24 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
       domainName,
       apiId: "local",
     };
+    // The authorizer and $connect see one request: the same request context.
+    let connect = connectEvent(request, url, facts);
+    if (connectAuthorizer) {
+      const authorization = await authorize(connectAuthorizer, connect, url);
+      if ("refused" in authorization) return refuseUpgrade(socket, authorization.refused, authorization.body);
+      facts.authorizer = authorization.allowed;
+      connect = { ...connect, requestContext: { ...connect.requestContext, authorizer: { ...authorization.allowed } } };
+    }
     let connectAccepted = false;
     if (routes.has("$connect")) {
       let result: IntegrationResult | undefined;
-      const invocation = invokeRoute("$connect", connectEvent(request, url, facts));
+      const invocation = invokeRoute("$connect", connect);
       if (!invocation) return refuseUpgrade(socket, 429, JSON.stringify({ message: "Too Many Requests" }));
       try {
         result = await invocation;
       } catch (error) {
         log(`ws $connect ${facts.connectionId} failed: ${describe(error)}`);
-        return refuseUpgrade(socket, 500, JSON.stringify({ message: "Internal server error" }));
+        return refuseUpgrade(socket, 500, INTERNAL_ERROR_BODY);
       }
       // A result without a status code is taken as success, as API Gateway takes a proxy integration's.
       const status = typeof result?.statusCode === "number" ? result.statusCode : 200;
@@ -366,6 +432,48 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
       });
     },
   };
+}
+
+const UNAUTHORIZED_BODY = JSON.stringify({ message: "Unauthorized" });
+const INTERNAL_ERROR_BODY = JSON.stringify({ message: "Internal server error" });
+
+/**
+ * Reads an authorizer's answer as API Gateway does: `principalId` and a
+ * policy are required; an explicit Deny wins over any Allow; `$connect` is
+ * allowed only by an Allow of `execute-api:Invoke` on a resource matching
+ * the method ARN (`*` and `?` wildcards); context values must be scalars.
+ */
+function authorizerDecision(answer: unknown, methodArn: string): { allowed: true; context: AuthorizerContext } | { allowed: false } | { invalid: string } {
+  const principalId = field(answer, "principalId");
+  if (typeof principalId !== "string") return { invalid: "no principalId" };
+  const statements = field(field(answer, "policyDocument"), "Statement");
+  if (statements === undefined) return { invalid: "no policyDocument.Statement" };
+  const covers = (statement: unknown) =>
+    listOf(field(statement, "Action")).some((action) => action === "*" || action === "execute-api:*" || action === "execute-api:Invoke") &&
+    listOf(field(statement, "Resource")).some((resource) => globMatches(resource, methodArn));
+  let allowed = false;
+  for (const statement of Array.isArray(statements) ? statements : [statements]) {
+    if (!covers(statement)) continue;
+    const effect = field(statement, "Effect");
+    if (effect === "Deny") return { allowed: false };
+    if (effect === "Allow") allowed = true;
+  }
+  if (!allowed) return { allowed: false };
+  const context = field(answer, "context");
+  const passed: AuthorizerContext = {};
+  for (const [key, value] of typeof context === "object" && context !== null ? Object.entries(context) : []) {
+    if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") return { invalid: `context.${key} is not a string, number or boolean` };
+    passed[key] = value;
+  }
+  return { allowed: true, context: { ...passed, principalId } };
+}
+
+const field = (value: unknown, key: string): unknown => (typeof value === "object" && value !== null ? Reflect.get(value, key) : undefined);
+const listOf = (value: unknown): string[] => (Array.isArray(value) ? value : [value]).filter((item): item is string => typeof item === "string");
+
+function globMatches(pattern: string, value: string): boolean {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${source}$`).test(value);
 }
 
 function headerOf(result: IntegrationResult | undefined, name: string): string | undefined {

@@ -5,3 +5,4 @@ export { claudeConfig, loadClaudeConfig, ClaudeConfigError, CLAUDE_DEFAULTS, DEF
 export { MODEL_CAPABILITIES, STRICTEST_FAMILY, capabilitiesOf, knownCapabilities, effortFor, thinksByDefault, type ModelCapabilities, type ThinkingMode } from "./claude-models";
 export { toProviderError } from "./claude-errors";
 export { selectProvider, providerName, describeProvider, type ProviderName } from "./select";
+export type { Responder, StandInConversation, StandInReply } from "./stand-in";

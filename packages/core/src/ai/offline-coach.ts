@@ -1,12 +1,14 @@
-import { flowFor } from "../flow/registry";
 import { ProviderError, type AiProvider, type ProviderEvent, type ProviderRequest } from "./provider";
+import type { StandInReply } from "./stand-in";
 
 /**
- * The offline coach: deterministic, no network. The session's flow decides
- * what it says and which tool calls it makes (the OKR coach drafts through
- * the same `update_okr_draft` tool Claude uses, so the same validation and
- * rubric apply); the reply streams word by word, so relaying, coalescing and
- * ordering are exercised exactly as with a real model.
+ * The offline provider: a stand-in for the model, deterministic, no network.
+ * It knows no flow: it answers with the request's `standIn` (the flow's
+ * deterministic responder, bound to the session's state — the OKR coach
+ * drafts through the same `update_okr_draft` tool Claude uses, so the same
+ * validation and rubric apply), or echoes when the flow has none. The reply
+ * streams word by word, so relaying, coalescing and ordering are exercised
+ * exactly as with a real model.
  */
 export interface OfflineCoachOptions {
   /** Pause between deltas, to make turns take time (fault tests, demos). */
@@ -21,10 +23,8 @@ export function offlineCoach(options: OfflineCoachOptions = {}): AiProvider {
   return {
     name: "offline-coach",
     async *stream(request: ProviderRequest): AsyncIterable<ProviderEvent> {
-      const flow = flowFor(request.flow);
-      const userMessage = [...request.messages].reverse().find((m) => m.role === "user")?.content ?? "";
-      const state = request.state ?? flow.initialState();
-      const reply = flow.offlineReply(state, userMessage, request.messages, { today: options.today ?? new Date().toISOString().slice(0, 10) });
+      const conversation = { messages: request.messages, today: options.today ?? new Date().toISOString().slice(0, 10) };
+      const reply = request.standIn ? request.standIn(conversation) : echo(request);
       for (const call of reply.toolCalls) {
         if (!request.runTool) break;
         await request.runTool({ id: `offline-${call.name}`, name: call.name, input: call.input });
@@ -44,6 +44,13 @@ export function offlineCoach(options: OfflineCoachOptions = {}): AiProvider {
       yield { type: "done", usage: { inputTokens, outputTokens: approximateTokens(reply.text) } };
     },
   };
+}
+
+/** Without a flow's stand-in (plain chat, the OpenAI-compatible API): say back what was said. */
+function echo(request: ProviderRequest): StandInReply {
+  const said = [...request.messages].reverse().find((m) => m.role === "user")?.content ?? "";
+  const quoted = said.length > 200 ? `${said.slice(0, 197)}...` : said;
+  return { text: `You said: "${quoted}". I'm the offline assistant; set ANTHROPIC_API_KEY for real answers.`, toolCalls: [] };
 }
 
 /** About four characters a token, as the providers count English text. */

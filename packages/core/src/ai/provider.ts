@@ -1,4 +1,5 @@
 import type { TokenUsage } from "../conversation/message";
+import type { Responder } from "./stand-in";
 
 /**
  * The AI provider port. A turn hands it the conversation so far and reads a
@@ -18,14 +19,12 @@ export interface ProviderTool {
 }
 
 export interface ProviderRequest {
-  flow: string;
-  phase: string;
   messages: ProviderMessage[];
-  /** The flow's system prompt: `stable` is the same for every turn of a phase (cacheable), `dynamic` carries the session's state. */
+  /** The system prompt: `stable` is the same for every turn of a phase (cacheable), `dynamic` carries the session's state. */
   system?: { stable: string; dynamic: string };
   tools?: ProviderTool[];
-  /** Flow state the offline coach reasons over (e.g. the current OKR draft); Claude sees it through `system.dynamic`. */
-  state?: unknown;
+  /** The flow's deterministic stand-in for the model, bound to the session's state: used by the offline provider only. */
+  standIn?: Responder;
   /**
    * Runs one tool call: the turn validates `input` with the tool's zod schema,
    * applies it (e.g. stores a new OKR draft) and answers with what the model

@@ -1,10 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
 import { z } from "zod";
 import { VisibleError } from "../error";
-import { documentClient, tableName } from "../table";
+import { documentClient, queryAll, tableName } from "../table";
+import { apiKeyKeys } from "./keys";
 
 /**
  * API keys for machine clients. A key is `ck_<id>_<secret>`: the id finds the
@@ -25,12 +26,6 @@ export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
 
 export const KeyName = z.string().trim().min(1).max(100);
 
-const keys = {
-  record: (id: string) => ({ pk: `APIKEY#${id}`, sk: "APIKEY" }),
-  /** byKind (gsi1): every key, newest first, for `pnpm apikey list`. */
-  listPartition: "APIKEYS",
-};
-
 const hashOf = (secret: string) => createHash("sha256").update(secret).digest();
 
 /** Creates a key; the returned `key` is the only time the secret exists outside the caller. */
@@ -45,7 +40,7 @@ export async function create(name: string): Promise<{ key: string; info: ApiKeyI
 export async function restore(key: string, name: string): Promise<ApiKeyInfo> {
   const parsed = parse(key);
   if (!parsed) throw new Error("Not an API key");
-  const existing = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.record(parsed.id) }));
+  const existing = await documentClient.send(new GetCommand({ TableName: tableName, Key: apiKeyKeys.key(parsed.id) }));
   if (existing.Item) return toInfo(existing.Item);
   const info: ApiKeyInfo = { id: parsed.id, name, createdAt: new Date().toISOString() };
   await store(info, parsed.secret);
@@ -57,9 +52,8 @@ async function store(info: ApiKeyInfo, secret: string): Promise<void> {
     new PutCommand({
       TableName: tableName,
       Item: {
-        ...keys.record(info.id),
-        gsi1pk: keys.listPartition,
-        gsi1sk: `${info.createdAt}#${info.id}`,
+        ...apiKeyKeys.key(info.id),
+        ...apiKeyKeys.byCreation.attributes(info),
         type: "api_key",
         ...info,
         secretHash: hashOf(secret).toString("hex"),
@@ -84,7 +78,7 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export async function verify(key: string): Promise<ApiKeyInfo> {
   const parsed = parse(key);
   if (!parsed) throw invalidKey();
-  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.record(parsed.id) }));
+  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: apiKeyKeys.key(parsed.id) }));
   const item = result.Item;
   const stored = typeof item?.secretHash === "string" ? Buffer.from(item.secretHash, "hex") : Buffer.alloc(32);
   const matches = timingSafeEqual(stored, hashOf(parsed.secret));
@@ -95,7 +89,7 @@ export async function verify(key: string): Promise<ApiKeyInfo> {
     await documentClient.send(
       new UpdateCommand({
         TableName: tableName,
-        Key: keys.record(info.id),
+        Key: apiKeyKeys.key(info.id),
         UpdateExpression: "SET lastUsedAt = :now",
         ExpressionAttributeValues: { ":now": new Date(now).toISOString() },
       }),
@@ -109,7 +103,7 @@ export async function revoke(id: string): Promise<ApiKeyInfo> {
     const result = await documentClient.send(
       new UpdateCommand({
         TableName: tableName,
-        Key: keys.record(id),
+        Key: apiKeyKeys.key(id),
         UpdateExpression: "SET revokedAt = if_not_exists(revokedAt, :now)",
         ConditionExpression: "attribute_exists(pk)",
         ExpressionAttributeValues: { ":now": new Date().toISOString() },
@@ -125,23 +119,7 @@ export async function revoke(id: string): Promise<ApiKeyInfo> {
 
 /** Every key, newest first (a Query on the keys' own index partition). */
 export async function list(): Promise<ApiKeyInfo[]> {
-  const infos: ApiKeyInfo[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: "gsi1",
-        KeyConditionExpression: "gsi1pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.listPartition },
-        ScanIndexForward: false,
-        ExclusiveStartKey: start,
-      }),
-    );
-    infos.push(...(page.Items ?? []).map(toInfo));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return infos;
+  return (await queryAll(apiKeyKeys.byCreation.newestFirst())).map(toInfo);
 }
 
 function toInfo(item: Record<string, unknown>): ApiKeyInfo {

@@ -1,27 +1,13 @@
+import { config, type ServedModel } from "../config";
 import { VisibleError } from "../error";
 
 /**
  * The models this deployment serves under the OpenAI-compatible API, each
- * mapped to a provider model: COMPLETION_MODELS = "name=providerModel,…",
- * read once. The default serves one model, `coach`, on the provider's own
- * configured model (Claude's ANTHROPIC_MODEL, or the offline coach).
+ * mapped to a provider model: COMPLETION_MODELS, read by `config().completions`.
  */
-export interface ServedModel {
-  id: string;
-  /** The provider's model id; undefined means the provider's configured default. */
-  providerModel?: string;
-}
+export type { ServedModel } from "../config";
 
-function parse(raw: string | undefined): ServedModel[] {
-  if (!raw?.trim()) return [{ id: "coach" }];
-  return raw.split(",").map((entry) => {
-    const [id, providerModel] = entry.split("=").map((part) => part.trim());
-    if (!id || !/^[\w.:-]{1,64}$/.test(id)) throw new Error(`COMPLETION_MODELS: "${entry}" is not name=providerModel`);
-    return providerModel ? { id, providerModel } : { id };
-  });
-}
-
-export const servedModels: readonly ServedModel[] = parse(process.env.COMPLETION_MODELS);
+export const servedModels: readonly ServedModel[] = config().completions.models;
 
 /** `created` of every served model: fixed, so listings are stable (2026-01-01). */
 export const MODELS_CREATED = 1_767_225_600;

@@ -42,7 +42,7 @@ export function planCompletion(request: ChatCompletionRequest, model: ServedMode
     .join("\n\n");
   return {
     ignored,
-    events: (signal) => run(provider.stream({ flow: "chat", phase: "chat", messages, system: { stable: system, dynamic: "" }, generation, signal }), stops),
+    events: (signal) => run(provider.stream({ messages, system: { stable: system, dynamic: "" }, generation, signal }), stops),
   };
 }
 

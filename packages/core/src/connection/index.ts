@@ -1,12 +1,13 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { assertUserId } from "../actor";
 import type { Message } from "../conversation/message";
 import { readHistory } from "../conversation/messages";
 import type * as Session from "../conversation/session";
 import { loadOwnedSession } from "../conversation/store";
-import { notFound } from "../error";
-import { batchDelete, documentClient, tableName } from "../table";
+import { VisibleError } from "../error";
+import { membershipItem, sessionPartition } from "../conversation/partition";
+import { batchDelete, documentClient, queryAll, tableName, transact, TransactionRefused, type TransactWrite } from "../table";
 
 /**
  * WebSocket connections. A connection item (by connection id, for cleanup
@@ -25,11 +26,8 @@ export const Connection = z.object({
 });
 export type Connection = z.infer<typeof Connection>;
 
-const keys = {
-  connection: (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: "CONN" }),
-  membership: (sessionId: string, connectionId: string) => ({ pk: `SESSION#${sessionId}`, sk: `CONN#${connectionId}` }),
-  membershipPrefix: "CONN#",
-};
+/** The connection item, in its own partition: who is connected and which sessions it joined, for cleanup. */
+const connectionKey = (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: "CONN" });
 
 const ttl = () => Math.floor(Date.now() / 1000) + CONNECTION_TTL_SECONDS;
 
@@ -37,39 +35,58 @@ export async function register(connectionId: string, userId: string): Promise<vo
   await documentClient.send(
     new PutCommand({
       TableName: tableName,
-      Item: { ...keys.connection(connectionId), type: "connection", connectionId, userId, connectedAt: new Date().toISOString(), ttl: ttl() },
+      Item: { ...connectionKey(connectionId), type: "connection", connectionId, userId, connectedAt: new Date().toISOString(), ttl: ttl() },
     }),
   );
 }
 
 export async function get(connectionId: string): Promise<Connection | undefined> {
-  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.connection(connectionId) }));
+  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: connectionKey(connectionId) }));
   if (!result.Item) return undefined;
   const item = result.Item;
   return Connection.parse({ ...item, sessions: item.sessions ? [...(item.sessions as Set<string>)] : [] });
 }
 
-/** Subscribes the connection to a session the caller owns, and returns the session. */
+/**
+ * The writes that subscribe a connection to a session: the membership item
+ * in the session's partition (fan-out) and the session on the connection
+ * item (cleanup), which must be the caller's. Named, for a caller's
+ * transaction; `connection` fails when the connection is gone or not the caller's.
+ */
+export function joinWrites(connectionId: string, sessionId: string, userId: string) {
+  return {
+    membership: { Put: { TableName: tableName, Item: { ...membershipItem.key(sessionId, connectionId), type: "membership", connectionId, userId, ttl: ttl() } } },
+    connection: {
+      Update: {
+        TableName: tableName,
+        Key: connectionKey(connectionId),
+        UpdateExpression: "ADD #sessions :session",
+        ConditionExpression: "attribute_exists(pk) AND userId = :userId",
+        ExpressionAttributeNames: { "#sessions": "sessions" },
+        ExpressionAttributeValues: { ":session": new Set([sessionId]), ":userId": userId },
+      },
+    },
+  } satisfies Record<string, TransactWrite>;
+}
+
+export const connectionGone = () => new VisibleError("unauthorized", "connection.unknown", "This connection is not registered; reconnect");
+
+/** Subscribes the connection to a session the caller owns (one transaction), and returns the session. */
 export async function join(connectionId: string, sessionId: string): Promise<Session.Info> {
   const userId = assertUserId();
   const session = await loadOwnedSession(sessionId);
-  await documentClient.send(
-    new PutCommand({
-      TableName: tableName,
-      Item: { ...keys.membership(sessionId, connectionId), type: "membership", connectionId, userId, ttl: ttl() },
-    }),
-  );
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: keys.connection(connectionId),
-      UpdateExpression: "ADD #sessions :session",
-      ConditionExpression: "attribute_exists(pk) AND userId = :userId",
-      ExpressionAttributeNames: { "#sessions": "sessions" },
-      ExpressionAttributeValues: { ":session": new Set([sessionId]), ":userId": userId },
-    }),
-  );
+  await subscribe(connectionId, sessionId, userId);
   return session;
+}
+
+/** The subscription alone, for a caller that has checked the session is the caller's. */
+export async function subscribe(connectionId: string, sessionId: string, userId: string): Promise<void> {
+  try {
+    await transact(joinWrites(connectionId, sessionId, userId));
+  } catch (error) {
+    if (error instanceof TransactionRefused && error.failed.has("connection")) throw connectionGone();
+    throw error;
+  }
 }
 
 /** API Gateway messages carry at most 128 KB; history beyond this goes out in the next join. */
@@ -104,31 +121,17 @@ export async function leave(connectionId: string, sessionId: string): Promise<vo
 
 /** The connection ids subscribed to a session. */
 export async function ofSession(sessionId: string): Promise<string[]> {
-  const ids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": `SESSION#${sessionId}`, ":prefix": keys.membershipPrefix },
-        ProjectionExpression: "connectionId",
-        ExclusiveStartKey: start,
-      }),
-    );
-    ids.push(...(page.Items ?? []).map((item) => String(item.connectionId)));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return ids;
+  const items = await queryAll({ ...sessionPartition.withPrefix(sessionId, membershipItem.prefix), ProjectionExpression: "connectionId" });
+  return items.map((item) => String(item.connectionId));
 }
 
 export async function removeMembership(sessionId: string, connectionId: string): Promise<void> {
-  await documentClient.send(new DeleteCommand({ TableName: tableName, Key: keys.membership(sessionId, connectionId) }));
+  await documentClient.send(new DeleteCommand({ TableName: tableName, Key: membershipItem.key(sessionId, connectionId) }));
   await documentClient
     .send(
       new UpdateCommand({
         TableName: tableName,
-        Key: keys.connection(connectionId),
+        Key: connectionKey(connectionId),
         UpdateExpression: "DELETE #sessions :session",
         ConditionExpression: "attribute_exists(pk)",
         ExpressionAttributeNames: { "#sessions": "sessions" },
@@ -144,10 +147,5 @@ export async function removeMembership(sessionId: string, connectionId: string):
 export async function forget(connectionId: string): Promise<void> {
   const connection = await get(connectionId);
   if (!connection) return;
-  await batchDelete([...connection.sessions.map((sessionId) => keys.membership(sessionId, connectionId)), keys.connection(connectionId)]);
-}
-
-export function assertConnection(connection: Connection | undefined): Connection {
-  if (!connection) throw notFound("Connection");
-  return connection;
+  await batchDelete([...connection.sessions.map((sessionId) => membershipItem.key(sessionId, connectionId)), connectionKey(connectionId)]);
 }

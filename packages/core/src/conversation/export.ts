@@ -1,95 +1,56 @@
 import { z } from "zod";
-import * as Okr from "../okr";
-import { fn } from "../util";
+import { flowNamed, type AnyFlow } from "../flow/plugin";
+import { transitionFromItem } from "../flow/state";
+import { queryAll } from "../table";
+import { invalidInput } from "../util";
 import * as FeedbackEntity from "./feedback";
 import * as MessageEntity from "./message";
+import { flowStateItem, sessionPartition } from "./partition";
 import * as Session from "./session";
-import { loadOwnedSession, queryAll } from "./store";
+import { loadOwnedSession } from "./store";
 
 export const ExportFormat = z.enum(["json", "markdown"]);
 export type ExportFormat = z.infer<typeof ExportFormat>;
-
-export interface OkrExport {
-  phase: string;
-  draft: Okr.OkrDraft;
-  draftVersion: number;
-  /** The rubric's scores of the final draft. */
-  scores: Okr.DraftScore;
-  transitions: { from: string; to: string; by: string; reason: string; at: string }[];
-}
 
 export interface SessionExport {
   session: Session.Info;
   messages: MessageEntity.Message[];
   feedback: FeedbackEntity.Feedback[];
-  /** OKR sessions only: the final OKR set and how the phases went. */
-  okr?: OkrExport;
   exportedAt: string;
+  /** What the session's flow adds, under its key (OKR sessions: `okr`, the final OKR set and how the phases went). */
+  [flowKey: string]: unknown;
 }
 
 export const ExportInput = z.object({ sessionId: Session.SessionId });
 
-/** The whole session: one Query over its partition, split by item type. */
-export const exportSession = fn(ExportInput, async (input): Promise<SessionExport> => {
-  const session = await loadOwnedSession(input.sessionId);
-  const items = await queryAll({
-    KeyConditionExpression: "pk = :pk",
-    ExpressionAttributeValues: { ":pk": Session.sessionKeys.partition(session.id) },
-  });
+/** The whole session: one Query over its partition, split by item type; `flow` is the session's plug-in, for what it adds. */
+export async function exportSession(raw: z.input<typeof ExportInput>, flows: Readonly<Record<string, AnyFlow>>): Promise<SessionExport> {
+  const parsed = ExportInput.safeParse(raw);
+  if (!parsed.success) throw invalidInput(parsed.error);
+  const session = await loadOwnedSession(parsed.data.sessionId);
+  const flow = flowNamed(flows, session.flow);
+  const items = await queryAll(sessionPartition.all(session.id));
   return {
     session,
     messages: items.filter((item) => item.type === "message").map(MessageEntity.fromItem),
     feedback: items.filter((item) => item.type === "feedback").map(FeedbackEntity.fromItem),
-    okr: session.flow === "okr" ? okrOf(items) : undefined,
+    ...(flow.exported ? { [flow.exported.key]: flow.exported.data(flowStateOf(flow, items), transitionsOf(items)) } : {}),
     exportedAt: new Date().toISOString(),
   };
-});
-
-/** The latest stored OKR state among a session's items (sort keys order versions), scored. */
-function okrOf(items: Record<string, unknown>[]): OkrExport {
-  const states = items.filter((item) => item.type === "flow_state");
-  const latest = states.at(-1);
-  const state = latest ? Okr.OkrState.parse(latest.state) : Okr.initialState();
-  return {
-    phase: state.phase,
-    draft: state.draft,
-    draftVersion: state.draftVersion,
-    scores: Okr.scoreDraft(state.draft),
-    transitions: items
-      .filter((item) => item.type === "phase_transition")
-      .map((item) => ({ from: String(item.from), to: String(item.to), by: String(item.by), reason: String(item.reason), at: String(item.at) })),
-  };
 }
+
+/** The current state among a session's items: the current-state item, or (older sessions) the last version item. */
+function flowStateOf(flow: AnyFlow, items: Record<string, unknown>[]): unknown {
+  const current = items.find((item) => item.sk === flowStateItem.currentSort) ?? items.filter((item) => item.type === "flow_state").at(-1);
+  return current ? flow.stateSchema.parse(current.state) : flow.initialState();
+}
+
+const transitionsOf = (items: Record<string, unknown>[]) => items.filter((item) => item.type === "phase_transition").map(transitionFromItem);
 
 const speaker: Record<MessageEntity.Role, string> = { user: "You", assistant: "Coach", system: "System" };
 
-function okrMarkdown(okr: OkrExport): string[] {
-  const { draft, scores } = okr;
-  const lines = ["## OKRs", ""];
-  if (!draft.objective) return [...lines, "_No objective drafted yet._"];
-  const timeframe = draft.objective.timeframe ? ` (${draft.objective.timeframe})` : "";
-  lines.push(
-    `**Objective:** ${draft.objective.statement}${timeframe} — score ${scores.objective.score}/100`,
-    "",
-    "| Key result | Metric | Baseline → target | Due | Score |",
-    "| --- | --- | --- | --- | --- |",
-  );
-  for (const kr of draft.keyResults) {
-    const unit = kr.unit ? ` ${kr.unit}` : "";
-    const range = `${kr.baseline ?? "?"} → ${kr.target ?? "?"}${unit}`;
-    const score = scores.keyResults.find((s) => s.id === kr.id)?.score ?? 0;
-    lines.push(`| ${kr.id.toUpperCase()}: ${kr.statement} | ${kr.metric} | ${range} | ${kr.dueDate ?? "—"} | ${score}/100 |`);
-  }
-  lines.push("", `**Overall:** ${scores.overall}/100 — ${scores.passes ? "passes the rubric" : "does not pass the rubric yet"} (phase: ${okr.phase}, draft version ${okr.draftVersion})`);
-  const reasons = [scores.objective, ...scores.keyResults].flatMap((item) => item.reasons);
-  if (reasons.length > 0) {
-    lines.push("", "To improve:", ...reasons.map((reason) => `- ${reason.message}`));
-  }
-  return lines;
-}
-
 /** A human-readable transcript; the JSON export is the lossless one. */
-export function toMarkdown(data: SessionExport): string {
+export function toMarkdown(data: SessionExport, flows: Readonly<Record<string, AnyFlow>>): string {
   const { session } = data;
   const ratings = new Map(data.feedback.map((feedback) => [feedback.messageId, feedback]));
   const lines = [
@@ -105,7 +66,8 @@ export function toMarkdown(data: SessionExport): string {
     `| Messages | ${session.messageCount} |`,
   ];
   if (session.resolutionNotes) lines.push("", "## Resolution notes", "", session.resolutionNotes);
-  if (data.okr) lines.push("", ...okrMarkdown(data.okr));
+  const exported = flowNamed(flows, session.flow).exported;
+  if (exported && data[exported.key] !== undefined) lines.push("", ...exported.markdown(data[exported.key]));
   lines.push("", "## Transcript");
   if (data.messages.length === 0) lines.push("", "_No messages yet._");
   for (const message of data.messages) {

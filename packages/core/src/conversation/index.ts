@@ -9,7 +9,5 @@ export type { History } from "./messages";
 export { exportSession, toMarkdown, ExportFormat, ExportInput } from "./export";
 export type { SessionExport } from "./export";
 export { Info, SessionId, SessionState, SessionStatus, stateOf } from "./session";
-export { Message, Role, TokenUsage, MAX_CONTENT_LENGTH } from "./message";
+export { Message, Role, TokenUsage, MAX_CONTENT_LENGTH, MessageContent, ClientMessageId } from "./message";
 export { Feedback, Rating } from "./feedback";
-export { flowNames, defaultFlow } from "./flows";
-export type { FlowName } from "./flows";

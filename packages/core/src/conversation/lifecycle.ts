@@ -1,42 +1,44 @@
-import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
 import { z } from "zod";
 import { assertUserId } from "../actor";
-import { decodeCursor, encodeCursor, type CursorBinding } from "../cursor";
 import { VisibleError } from "../error";
-import { batchDelete, documentClient, tableName } from "../table";
-import { fn, Metadata } from "../util";
-import { defaultFlow, flowFor, flowNames } from "./flows";
+import { batchDelete, documentClient, queryPage, queryAll, tableName, transact } from "../table";
+import { fn, invalidInput, Metadata } from "../util";
+import type { AnyFlow } from "../flow/plugin";
+import { initialStateWrite } from "../flow/state";
 import { readHistory } from "./messages";
 import * as Session from "./session";
-import { loadOwnedSession, queryAll, updateOwnedSession } from "./store";
+import { sessionItem, sessionPartition, userSessions } from "./partition";
+import { loadOwnedSession, updateOwnedSession } from "./store";
 
-export const CreateInput = z.object({
-  flow: z.enum(flowNames).default(defaultFlow),
-  metadata: Metadata.default({}),
-});
+export const CreateInput = z.object({ metadata: Metadata.default({}) });
 
-export const create = fn(CreateInput, async (input): Promise<Session.Info> => {
+/** A new active session of `flow`, in its initial phase, with the flow's initial state beside it (one transaction). */
+export async function create(raw: z.input<typeof CreateInput>, flow: AnyFlow): Promise<Session.Info> {
+  const parsed = CreateInput.safeParse(raw);
+  if (!parsed.success) throw invalidInput(parsed.error);
   const userId = assertUserId();
   const now = new Date().toISOString();
   const session: Session.Info = {
     id: `ses_${ulid()}`,
     userId,
-    flow: input.flow,
-    phase: flowFor(input.flow).initialPhase,
+    flow: flow.name,
+    phase: flow.initialPhase,
     status: "active",
     isResolved: false,
     messageCount: 0,
     lastActivity: now,
     createdAt: now,
-    metadata: input.metadata,
+    metadata: parsed.data.metadata,
     version: 1,
   };
-  await documentClient.send(
-    new PutCommand({ TableName: tableName, Item: Session.toItem(session), ConditionExpression: "attribute_not_exists(pk)" }),
-  );
+  await transact({
+    session: { Put: { TableName: tableName, Item: Session.toItem(session), ConditionExpression: "attribute_not_exists(pk)" } },
+    state: initialStateWrite(session.id, flow),
+  });
   return session;
-});
+}
 
 export const get = fn(Session.SessionId, (sessionId) => loadOwnedSession(sessionId));
 
@@ -57,38 +59,23 @@ export interface Page<T> {
 /** A user's sessions of one kind, newest activity first; a Query on the index that serves the kind. */
 export const list = fn(ListInput, async (input): Promise<Page<Session.Info>> => {
   const userId = assertUserId();
-  const query: { index: string; condition: string; values: Record<string, string>; binding: CursorBinding } =
+  const partition = userSessions.partition(userId);
+  const page = await queryPage(
     input.type === "recent"
-      ? {
-          index: Session.sessionKeys.byUserActivity.index,
-          condition: "gsi2pk = :pk",
-          values: { ":pk": Session.sessionKeys.byUserActivity.partition(userId) },
-          binding: {
-            attributes: Session.sessionKeys.byUserActivity.cursorFormat,
-            equals: { gsi2pk: Session.sessionKeys.byUserActivity.partition(userId) },
-          },
-        }
+      ? { IndexName: userSessions.byUserActivity.index, KeyConditionExpression: "gsi2pk = :pk", ExpressionAttributeValues: { ":pk": partition }, ScanIndexForward: false }
       : {
-          index: Session.sessionKeys.byUserState.index,
-          condition: "gsi1pk = :pk AND begins_with(gsi1sk, :state)",
-          values: { ":pk": Session.sessionKeys.byUserState.partition(userId), ":state": Session.sessionKeys.byUserState.sortPrefix(input.type) },
-          binding: {
-            attributes: Session.sessionKeys.byUserState.cursorFormat(input.type),
-            equals: { gsi1pk: Session.sessionKeys.byUserState.partition(userId) },
-          },
-        };
-  const result = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: query.index,
-      KeyConditionExpression: query.condition,
-      ExpressionAttributeValues: query.values,
-      ScanIndexForward: false,
-      Limit: input.limit,
-      ExclusiveStartKey: decodeCursor(input.cursor, query.binding),
-    }),
+          IndexName: userSessions.byUserState.index,
+          KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :state)",
+          ExpressionAttributeValues: { ":pk": partition, ":state": userSessions.byUserState.sortPrefix(input.type) },
+          ScanIndexForward: false,
+        },
+    {
+      limit: input.limit,
+      cursor: input.cursor,
+      cursorFormat: input.type === "recent" ? userSessions.byUserActivity.cursorFormat(userId) : userSessions.byUserState.cursorFormat(userId, input.type),
+    },
   );
-  return { items: (result.Items ?? []).map(Session.fromItem), nextCursor: encodeCursor(result.LastEvaluatedKey) };
+  return { items: page.items.map(Session.fromItem), nextCursor: page.nextCursor };
 });
 
 export const ResumeInput = z.object({ sessionId: Session.SessionId, limit: z.number().int().min(1).max(200).default(100) });
@@ -140,19 +127,15 @@ export const end = fn(Session.SessionId, (sessionId) =>
  */
 export const remove = fn(Session.SessionId, async (sessionId) => {
   const session = await loadOwnedSession(sessionId);
-  const items = await queryAll({
-    KeyConditionExpression: "pk = :pk",
-    ExpressionAttributeValues: { ":pk": Session.sessionKeys.partition(sessionId) },
-    ProjectionExpression: "pk, sk",
-  });
+  const items = await queryAll({ ...sessionPartition.all(sessionId), ProjectionExpression: "pk, sk" });
   const children = items
     .map((item) => ({ pk: String(item.pk), sk: String(item.sk) }))
-    .filter((key) => key.sk !== Session.sessionKeys.sort);
+    .filter((key) => key.sk !== sessionItem.sort);
   await batchDelete(children);
   await documentClient.send(
     new DeleteCommand({
       TableName: tableName,
-      Key: { pk: Session.sessionKeys.partition(sessionId), sk: Session.sessionKeys.sort },
+      Key: sessionItem.key(sessionId),
       ConditionExpression: "userId = :userId",
       ExpressionAttributeValues: { ":userId": session.userId },
     }),

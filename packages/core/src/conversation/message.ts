@@ -1,3 +1,4 @@
+import { messageItem } from "./partition";
 import { z } from "zod";
 
 export const Role = z.enum(["user", "assistant", "system"]);
@@ -16,6 +17,12 @@ export const MessageStatus = z.enum(["complete", "incomplete"]);
 /** Longest message content accepted, in characters. */
 export const MAX_CONTENT_LENGTH = 16_000;
 
+/** What a user sends: the one schema of a message's content, on every transport. */
+export const MessageContent = z.string().trim().min(1).max(MAX_CONTENT_LENGTH);
+
+/** The client's id for a message it sends, so a resend is recognised: the one schema of it, on every transport. */
+export const ClientMessageId = z.string().min(1).max(128);
+
 export const Message = z.object({
   id: z.string(),
   sessionId: z.string(),
@@ -29,9 +36,6 @@ export const Message = z.object({
 });
 export type Message = z.infer<typeof Message>;
 
-const SEQ_WIDTH = 10;
-const pad = (seq: number) => String(seq).padStart(SEQ_WIDTH, "0");
-
 /**
  * Message ids embed the session id and sequence number, so a message is one
  * GetItem away from its id and ids stay unique across sessions.
@@ -44,18 +48,8 @@ export function parseMessageId(id: string): { sessionId: string; seq: number } |
   return { sessionId: match[1], seq: Number(match[2]) };
 }
 
-/** One item per message in the session's partition, sorted by sequence number. */
-export const messageKeys = {
-  partition: (sessionId: string) => `SESSION#${sessionId}`,
-  prefix: "MSG#",
-  sort: (seq: number) => `MSG#${pad(seq)}`,
-  last: `MSG#${"9".repeat(SEQ_WIDTH)}`,
-  /** A message's sort key, sequence 1 or more: the only sort key a history cursor may hold. */
-  sortFormat: /^MSG#(?!0{10})\d{10}$/,
-} as const;
-
 export function toItem(message: Message) {
-  return { pk: messageKeys.partition(message.sessionId), sk: messageKeys.sort(message.seq), type: "message", ...message };
+  return { ...messageItem.key(message.sessionId, message.seq), type: "message", ...message };
 }
 
 export function fromItem(item: Record<string, unknown>): Message {

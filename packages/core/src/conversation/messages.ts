@@ -1,10 +1,9 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { assertUserId } from "../actor";
-import { decodeCursor, encodeCursor } from "../cursor";
 import { notFound, VisibleError } from "../error";
-import { documentClient, tableName } from "../table";
+import { documentClient, queryPage, tableName, transact, TransactionRefused, type TransactWrite } from "../table";
+import { messageItem, sessionPartition } from "./partition";
 import { fn } from "../util";
 import * as FeedbackEntity from "./feedback";
 import * as MessageEntity from "./message";
@@ -16,7 +15,7 @@ export const AppendInput = z.object({
   role: MessageEntity.Role,
   content: z.string().min(1).max(MessageEntity.MAX_CONTENT_LENGTH),
   status: MessageEntity.MessageStatus.default("complete"),
-  clientMessageId: z.string().min(1).max(128).optional(),
+  clientMessageId: MessageEntity.ClientMessageId.optional(),
   usage: MessageEntity.TokenUsage.optional(),
 });
 
@@ -33,10 +32,10 @@ export const appendMessage = fn(AppendInput, async (input): Promise<MessageEntit
     const session = await loadOwnedSession(input.sessionId);
     const { message, writes } = appendWrites(session, input);
     try {
-      await documentClient.send(new TransactWriteCommand({ TransactItems: writes }));
+      await transact(writes);
       return message;
     } catch (error) {
-      const contended = error instanceof TransactionCanceledException;
+      const contended = error instanceof TransactionRefused;
       if (!contended || attempt >= MAX_ATTEMPTS) {
         if (contended) throw new VisibleError("conflict", "session.busy", "The session is busy; try again", undefined, { cause: error });
         throw error;
@@ -73,10 +72,10 @@ export function appendWrites(session: Session.Info, input: AppendFields, options
     usage: input.usage,
   };
   const next = { ...session, messageCount: seq, lastActivity: now, version: session.version + 1 };
-  const writes = [
-    { Put: { TableName: tableName, Item: MessageEntity.toItem(message), ConditionExpression: "attribute_not_exists(pk)" } },
-    { Update: updateSessionInput(next, session.version) },
-  ];
+  const writes = {
+    message: { Put: { TableName: tableName, Item: MessageEntity.toItem(message), ConditionExpression: "attribute_not_exists(pk)" } },
+    session: { Update: updateSessionInput(next, session.version) },
+  } satisfies Record<string, TransactWrite>;
   return { message, session: next, writes };
 }
 
@@ -105,24 +104,18 @@ export const history = fn(HistoryInput, async (input): Promise<History> => {
 
 /** The history Query alone, for callers that have already checked the caller owns the session. */
 export async function readHistory(input: z.output<typeof HistoryInput>): Promise<History> {
-  const partition = MessageEntity.messageKeys.partition(input.sessionId);
-  const result = await documentClient.send(
-    new QueryCommand({
-      TableName: tableName,
+  const page = await queryPage(
+    {
       KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
       ExpressionAttributeValues: {
-        ":pk": partition,
-        ":from": MessageEntity.messageKeys.sort((input.afterSeq ?? 0) + 1),
-        ":to": MessageEntity.messageKeys.last,
+        ":pk": sessionPartition.pk(input.sessionId),
+        ":from": messageItem.sort((input.afterSeq ?? 0) + 1),
+        ":to": messageItem.last,
       },
-      Limit: input.limit,
-      ExclusiveStartKey: decodeCursor(input.cursor, {
-        attributes: { pk: /^SESSION#/, sk: MessageEntity.messageKeys.sortFormat },
-        equals: { pk: partition },
-      }),
-    }),
+    },
+    { limit: input.limit, cursor: input.cursor, cursorFormat: messageItem.cursorFormat(input.sessionId) },
   );
-  return { messages: (result.Items ?? []).map(MessageEntity.fromItem), nextCursor: encodeCursor(result.LastEvaluatedKey) };
+  return { messages: page.items.map(MessageEntity.fromItem), nextCursor: page.nextCursor };
 }
 
 export const FeedbackInput = z.object({
@@ -141,7 +134,7 @@ export const giveFeedback = fn(FeedbackInput, async (input): Promise<FeedbackEnt
   const found = await documentClient.send(
     new GetCommand({
       TableName: tableName,
-      Key: { pk: MessageEntity.messageKeys.partition(input.sessionId), sk: MessageEntity.messageKeys.sort(parsed.seq) },
+      Key: messageItem.key(input.sessionId, parsed.seq),
     }),
   );
   if (!found.Item) throw notFound("Message");

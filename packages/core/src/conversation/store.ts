@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { assertUserId } from "../actor";
 import { notFound, VisibleError } from "../error";
 import { documentClient, tableName } from "../table";
+import { sessionItem } from "./partition";
 import * as Session from "./session";
 
 /**
@@ -14,12 +15,17 @@ export async function loadOwnedSession(sessionId: string): Promise<Session.Info>
   const result = await documentClient.send(
     new GetCommand({
       TableName: tableName,
-      Key: { pk: Session.sessionKeys.partition(sessionId), sk: Session.sessionKeys.sort },
+      Key: sessionItem.key(sessionId),
       ConsistentRead: true,
     }),
   );
-  if (!result.Item || result.Item.userId !== userId) throw notFound("Session");
-  return Session.fromItem(result.Item);
+  return ownedSession(result.Item, userId);
+}
+
+/** The session in a session item read elsewhere (a partition Query), if it is the caller's; like a missing one otherwise. */
+export function ownedSession(item: Record<string, unknown> | undefined, userId = assertUserId()): Session.Info {
+  if (!item || item.userId !== userId) throw notFound("Session");
+  return Session.fromItem(item);
 }
 
 const MAX_ATTEMPTS = 4;
@@ -86,16 +92,4 @@ export function updateSessionInput(session: Session.Info, expectedVersion: numbe
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
-}
-
-/** Every item of a Query, page after page. For bounded partitions only (one session's items). */
-export async function queryAll(input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey">) {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
 }

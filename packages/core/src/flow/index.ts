@@ -1,7 +1,6 @@
-/** Conversation flows: their definitions, the registry, and the versioned state each session keeps. */
-export { flowRegistry, flowFor, flowNames, defaultFlow } from "./registry";
-export type { AnyFlow, FlowName } from "./registry";
-export { loadFlowState, saveFlowState, listTransitions } from "./state-store";
-export type { VersionedState, PhaseTransition } from "./state-store";
-export { providerTools } from "./definition";
-export type { FlowDefinition, FlowEffect, FlowTool, FlowToolCall, FlowToolOutcome, OfflineContext, OfflineReply } from "./definition";
+/** The flow plug-in interface, the flow state each session keeps, and forcing a phase. Core imports no flow. */
+export { flowNamed, providerTools } from "./plugin";
+export type { AnyFlow, AnyFlowTurn, Flow, FlowEffect, FlowExport, FlowTool, FlowToolCall, FlowToolOutcome, FlowTurn, PhaseTransition, PhaseTransitionEffect } from "./plugin";
+export { initialStateWrite, legacyFlowState, listTransitions, loadFlowState, saveFlowState, stateFromItem } from "./state";
+export type { VersionedState } from "./state";
+export { transition, TransitionInput } from "./transition";

@@ -1,7 +1,7 @@
 import type { ProviderMessage } from "../ai/provider";
 import { VisibleError } from "../error";
 import { MAX_KEY_RESULTS, type DraftUpdate, type KeyResult, type KeyResultUpsert, type OkrDraft } from "./draft";
-import { activityIn, composeStatement, extractKeyResults, extractObjective, extractValues, findNumbers, sentences } from "./extract";
+import { activityIn, composeStatement, confirmsSet, extractKeyResults, extractObjective, extractValues, findNumbers, sentences } from "./extract";
 import type { FlowToolCall, OfflineContext, OfflineReply } from "../flow/definition";
 import { canTransition, type OkrEffect, type OkrState } from "./flow";
 import { nextPhase, phaseInfo, type Phase } from "./phases";
@@ -16,6 +16,8 @@ import { PROPOSE_TRANSITION, UPDATE_DRAFT, applyTool } from "./tools";
  * the same way), lets the rubric score the result and the flow move phases,
  * and answers like a coach: what it understood, the draft with its scores,
  * the weakest points with how to fix them, and the phase's next question.
+ * It never sends the reply it sent last: a reply that would repeat it asks
+ * another question instead.
  */
 export function offlineReply(state: OkrState, userMessage: string, history: readonly ProviderMessage[] = [], context: OfflineContext = {}): OfflineReply {
   const plan = planTurn(state, userMessage.trim(), history, context);
@@ -36,7 +38,7 @@ export function offlineReply(state: OkrState, userMessage: string, history: read
       notes.push(`I couldn't put that into the draft (${error.message.replace(/^Invalid input: /, "")}). Could you say it another way?`);
     }
   }
-  if (plan.transition) {
+  if (plan.transition && plan.transition.to !== next.phase) {
     const verdict = canTransition(next, plan.transition.to, "assistant");
     if (verdict.ok) {
       const call = { name: PROPOSE_TRANSITION, input: plan.transition };
@@ -45,10 +47,13 @@ export function offlineReply(state: OkrState, userMessage: string, history: read
       next = outcome.state;
       effects.push(...outcome.effects);
     } else {
-      notes.push(`We can't move on just yet: ${lowerFirst(verdict.reason)}`);
+      notes.push(`${plan.transition.to === "complete" ? "Before we settle on this set" : "We can't move on just yet"}: ${lowerFirst(verdict.reason)}`);
     }
   }
-  return { text: compose(state, next, effects, notes, history, plan.question), toolCalls };
+  const last = [...history].reverse().find((m) => m.role === "assistant")?.content;
+  let text = compose(state, next, effects, notes, history, plan.question, 0);
+  for (let variant = 1; text === last && variant <= 3; variant++) text = compose(state, next, effects, notes, history, plan.question, variant);
+  return { text, toolCalls };
 }
 
 interface Plan {
@@ -60,9 +65,9 @@ interface Plan {
 }
 
 function planTurn(state: OkrState, message: string, history: readonly ProviderMessage[], context: OfflineContext): Plan {
-  const transition = transitionIntent(state, message);
   const objectiveTalk = state.phase === "discovery" || state.phase === "refinement" || /\bobjective\b/i.test(message);
   const plan = objectiveTalk ? planObjective(state, message, history) : planKeyResults(state, message, context);
+  const transition = transitionIntent(state, message) ?? confirmation(state, message, plan);
   if (transition && !plan.update) plan.notes = [];
   return transition ? { ...plan, transition } : plan;
 }
@@ -87,6 +92,13 @@ function transitionIntent(state: OkrState, message: string): Plan["transition"] 
   return undefined;
 }
 
+/** The person accepts the set: in validation, or while adding the last key results ("… That's the set."). */
+function confirmation(state: OkrState, message: string, plan: Plan): Plan["transition"] {
+  const addsKeyResults = (plan.update?.upsertKeyResults?.length ?? 0) > 0;
+  if (state.phase !== "validation" && !(state.phase === "kr_discovery" && addsKeyResults)) return undefined;
+  return confirmsSet(message) ? { to: "complete", reason: "The user confirmed the set." } : undefined;
+}
+
 function planObjective(state: OkrState, message: string, history: readonly ProviderMessage[]): Plan {
   const current = state.draft.objective;
   const candidate = extractObjective(message);
@@ -98,7 +110,9 @@ function planObjective(state: OkrState, message: string, history: readonly Provi
     // Numbers said while refining ("we're at 12,000, I'd love 18,000") are key-result material; they must not
     // replace a better objective unless the user says it is the objective they want.
     const asked = /\bobjective\b/i.test(message);
-    if (current && !asked && scoreObjective(objective).score < scoreObjective(current).score) {
+    const scored = scoreObjective(objective);
+    const measurable = scored.reasons.some((r) => r.code === "objective.has_numbers" || r.code === "objective.is_metric");
+    if (current && !asked && measurable && scored.score < scoreObjective(current).score) {
       return {
         notes: [`That sounds like something to measure — it will make a good key result once the objective is settled. I've kept the objective as “${current.statement}”.`],
       };
@@ -112,9 +126,7 @@ function planObjective(state: OkrState, message: string, history: readonly Provi
   if (current && newTimeframe && newTimeframe !== current.timeframe) {
     return { update: { objective: { ...current, timeframe: newTimeframe } }, notes: [`Got it — I've set the timeframe to ${newTimeframe}.`] };
   }
-  if (state.phase === "discovery") {
-    return { notes: history.length === 0 ? [] : ["Thanks, that's useful context."], question: history.length === 0 ? undefined : phaseInfo.discovery.questions[0] };
-  }
+  if (state.phase === "discovery") return { notes: history.some((m) => m.role === "assistant") ? ["Thanks, that's useful context."] : [] };
   return { notes: ["I didn't catch a new version of the objective in that."] };
 }
 
@@ -216,14 +228,23 @@ function fillValues(kr: KeyResult, values: { baseline?: number; target?: number;
   return { id: kr.id, ...change };
 }
 
-function compose(before: OkrState, after: OkrState, effects: readonly OkrEffect[], notes: readonly string[], history: readonly ProviderMessage[], question?: string): string {
+/** `variant` > 0 asks another of the fitting questions, so a reply never repeats the one before it word for word. */
+function compose(
+  before: OkrState,
+  after: OkrState,
+  effects: readonly OkrEffect[],
+  notes: readonly string[],
+  history: readonly ProviderMessage[],
+  question: string | undefined,
+  variant: number,
+): string {
   const score = scoreDraft(after.draft);
   const parts: string[] = [];
   if (!history.some((m) => m.role === "assistant") && before.phase === "discovery") {
     parts.push("Hi, I'm your OKR coach. We'll shape one objective — the outcome you want — and then two to five key results that show you got there.");
   }
-  const ruleMoves = effects.filter((e) => e.type === "phase_transition" && e.by === "rule");
-  const shown = effects.filter((e) => !(e.type === "phase_transition" && e.by === "rule") || e === ruleMoves.at(-1));
+  const lastMove = effects.filter((e) => e.type === "phase_transition").at(-1);
+  const shown = effects.filter((e) => !(e.type === "phase_transition" && e.by === "rule") || e === lastMove);
   const lines = [...notes, ...shown.map((effect) => transitionLine(effect, after, score))];
   if (lines.length) parts.push(lines.join(" "));
   if (after.draft.objective || after.draft.keyResults.length) {
@@ -231,24 +252,27 @@ function compose(before: OkrState, after: OkrState, effects: readonly OkrEffect[
   }
   const weak = weakPoints(after, score);
   if (weak.length) parts.push(`${after.phase === "complete" ? "If you want to polish it further:" : "To make it stronger:"}\n${weak.map((w) => `- ${w}`).join("\n")}`);
-  parts.push(question && !effects.some((e) => e.type === "phase_transition") ? question : nextQuestion(after, score, history));
+  const fitting = questionOptions(after, score, history);
+  const options = [...new Set(question && !effects.some((e) => e.type === "phase_transition") ? [question, ...fitting] : fitting)];
+  const chosen = options[variant % options.length]!;
+  parts.push(variant >= options.length ? `Let me put it another way: ${lowerFirst(chosen)}` : chosen);
   return parts.join("\n\n");
 }
 
 function transitionLine(effect: OkrEffect, after: OkrState, score: DraftScore): string {
   if (effect.type === "transition_rejected") return `We can't move to ${label(effect.to)} yet: ${lowerFirst(effect.reason)}`;
-  if (effect.by !== "rule") return `OK — let's ${effect.to === "complete" || isForward(effect.from, effect.to) ? "move on" : "go back"} to ${label(effect.to)}.`;
+  if (effect.to === "complete") return `The whole set passes the rubric with ${score.overall}/100 — your OKRs are complete!`;
+  if (effect.by !== "rule") return `OK — let's ${isForward(effect.from, effect.to) ? "move on" : "go back"} to ${label(effect.to)}.`;
   switch (effect.to) {
     case "refinement":
       return "Now let's sharpen it.";
     case "kr_discovery":
       return `The objective scores ${score.objective.score}/100, which clears the bar — now let's make it measurable.`;
     case "validation":
-      return effect.from === "complete"
-        ? "That change means the set no longer passes the rubric, so we're back to validating it."
+      if (effect.from === "complete") return "That change means the set no longer passes the rubric, so we're back to validating it.";
+      return score.passes
+        ? `With ${after.draft.keyResults.length} measurable key results, the set passes the rubric with ${score.overall}/100.`
         : `With ${after.draft.keyResults.length} measurable key results, let's check the set holds together.`;
-    case "complete":
-      return `The whole set passes the rubric with ${score.overall}/100 — your OKRs are complete!`;
     default:
       return `We're now in ${label(effect.to)}.`;
   }
@@ -286,12 +310,26 @@ const questionFor: Partial<Record<ReasonCode, (kr?: KeyResult) => string>> = {
   "kr.no_change": () => "Where should it be instead of where it is today?",
 };
 
+/** The questions that fit the state, best first: the first is asked, the others when it would repeat the last reply. */
+function questionOptions(state: OkrState, score: DraftScore, history: readonly ProviderMessage[]): string[] {
+  const asked = history.filter((m) => m.role === "assistant").length;
+  const questions = phaseInfo[state.phase].questions;
+  const rotated = questions.map((_, i) => questions[(asked + i) % questions.length]!);
+  return [nextQuestion(state, score, history), ...rotated];
+}
+
+function confirmationQuestion(draft: OkrDraft): string {
+  const more = draft.keyResults.length < MAX_KEY_RESULTS ? `give me another key result (up to ${MAX_KEY_RESULTS})` : "tell me which one to change";
+  return `Is this the set you want to commit to? Say “that's the set” and we're done — or, if you have more in mind, ${more}.`;
+}
+
 function nextQuestion(state: OkrState, score: DraftScore, history: readonly ProviderMessage[]): string {
   const { phase, draft } = state;
   const asked = history.filter((m) => m.role === "assistant").length;
   const questions = phaseInfo[phase].questions;
   if (phase === "complete") return "You can export the set now, or tell me what you'd like to revisit — for example “go back to the key results”.";
   if (phase === "discovery") return questions[asked % questions.length]!;
+  if (phase === "validation" && score.passes) return confirmationQuestion(draft);
   const top = weakestReasons(score).find((r) => r.code !== "objective.missing" && (phase !== "refinement" || r.item === "objective"));
   if (phase === "kr_discovery") {
     const missing = draft.keyResults.find((kr) => kr.target === undefined) ?? draft.keyResults.find((kr) => kr.baseline === undefined);

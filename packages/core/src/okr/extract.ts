@@ -6,9 +6,12 @@ import {
   decreaseVerbs,
   decreaseWords,
   increaseVerbs,
+  isMetricModifier,
   knownMetricIn,
+  metricHeads,
   participleOf,
   words,
+  type KnownMetric,
 } from "./vocabulary";
 
 /**
@@ -105,9 +108,14 @@ export function sentences(text: string): string[] {
 
 const leadingFiller =
   /^(?:so|maybe|perhaps|ok(?:ay)?|well|then|how about|what about|i think|i guess|something like|let's say|it could be|could be|basically|really|yes|yeah|right|fair point|fair enough|good point|the objective (?:could|should|would) be|our objective is|objective)\b[\s,:;-]*/i;
+/** What people say when they mean an outcome; the captured groups, joined, are the objective. */
 const intentMarkers: readonly RegExp[] = [
   /\b(?:i|we)(?:'d| would)?\s+(?:really\s+|mostly\s+|just\s+)?(?:want|like|love|need|hope|plan|aim|intend|are trying|am trying|'re trying|'m trying)\s+to\s+(.+)/i,
-  /\b(?:goal|aim|objective|ambition|mission|dream|focus)\s+(?:here\s+)?(?:is|would be|should be)\s+(?:to\s+|that\s+)?(.+)/i,
+  // "we want agencies to rely on us every week": the outcome is what the others do
+  /\b(?:i|we)(?:'d| would)?\s+(?:really\s+|mostly\s+|just\s+)?(?:want|like|love|need|hope for|expect)\s+((?!(?:to|you|help|it|this|that|some)\b)[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,5}?)\s+to\s+(.+)/i,
+  /\b(?:goal|aim|objective|ambition|mission|dream|focus|outcome|hope)(?:\s+(?:i|we)\s+(?:want|need|have|are after|'re after))?\s+(?:here\s+)?(?:is|would be|should be)\s+for\s+(.+?)\s+to\s+(.+)/i,
+  /\b(?:goal|aim|objective|ambition|mission|dream|focus|outcome|hope)(?:\s+(?:i|we)\s+(?:want|need|have|are after|'re after))?\s+(?:here\s+)?(?:is|would be|should be)\s+(?:to\s+|that\s+)?(.+)/i,
+  /\bsuccess\s+(?:would\s+|will\s+)?(?:looks?\s+like|means?|be|is)\s+(?:that\s+)?(.+)/i,
   /\bfocus(?:ed)?\s+on\s+(.+)/i,
 ];
 const metaWords = /\b(?:okrs?|objectives?|key results?|coach)\b/i;
@@ -124,7 +132,7 @@ export function extractObjective(text: string): ObjectiveCandidate | undefined {
     for (const fragment of sentence.split(/:\s+|\s[—–-]\s/)) {
       let clause = fragment.trim();
       for (let previous = ""; previous !== clause; ) [previous, clause] = [clause, clause.replace(leadingFiller, "")];
-      const marked = intentMarkers.map((m) => m.exec(clause)?.[1]).find(Boolean);
+      const marked = intentMarkers.map((m) => m.exec(clause)?.slice(1).filter(Boolean).join(" ")).find(Boolean);
       const first = words(clause)[0] ?? "";
       const candidate = marked ?? (ambitionVerbs.has(first) || increaseVerbs.has(first) || decreaseVerbs.has(first) ? clause : undefined);
       if (candidate && !metaWords.test(candidate) && words(candidate).length >= 2) found = candidate;
@@ -230,13 +238,51 @@ export function metricIn(sentence: string): { metric: string; unit?: string; dec
   const change = changeVerb.exec(sentence);
   if (change?.[2] && !/\d/.test(change[2])) {
     const known = knownMetricIn(change[2]);
-    return { metric: known?.name ?? change[2].toLowerCase(), ...(known?.unit ? { unit: known.unit } : {}), decrease };
+    const named = words(change[2]).length <= 4 || !known ? asWritten(change[2]) : ownMetricName(change[2], known);
+    return { metric: named, ...(known?.unit ? { unit: known.unit } : {}), decrease };
   }
   const known = knownMetricIn(sentence);
-  if (known) return { metric: known.name, ...(known.unit ? { unit: known.unit } : {}), decrease };
+  if (known) return { metric: ownMetricName(sentence, known), ...(known.unit ? { unit: known.unit } : {}), decrease };
   const counted = findNumbers(sentence).find((n) => n.unit && unitWords.has(n.unit));
   if (counted?.unit) return { metric: counted.unit, unit: counted.unit, decrease };
   return undefined;
+}
+
+/**
+ * The person's own name for a metric the coach knows: the words they used
+ * ("NRR", "churn") with the modifiers right before them ("net revenue
+ * retention", "4-week retention") and a head noun after ("revenue growth"),
+ * not the coach's canonical name.
+ */
+function ownMetricName(text: string, known: KnownMetric): string {
+  const match = known.pattern.exec(text);
+  if (!match) return known.name;
+  const before = text.slice(0, match.index).trim().split(/\s+/);
+  const after = text.slice(match.index + match[0].length).trim().split(/\s+/);
+  const modifiers: string[] = [];
+  while (modifiers.length < 3 && isMetricModifier(before.at(-1) ?? "")) modifiers.unshift(before.pop() ?? "");
+  const heads: string[] = [];
+  while (heads.length < 2 && metricHeads.has((after[0] ?? "").toLowerCase())) heads.push(after.shift() ?? "");
+  return asWritten([...modifiers, match[0], ...heads].join(" "));
+}
+
+/** A name as the person wrote it, in lower case except acronyms ("NRR", "WAU"). */
+const asWritten = (name: string) =>
+  name
+    .trim()
+    .split(/\s+/)
+    .map((word) => (/^[A-Z][A-Z0-9-]+$/.test(word) ? word : word.toLowerCase()))
+    .join(" ");
+
+const confirmation =
+  /\b(?:yes|yep|yeah|yup|sure|confirm(?:ed)?|looks? (?:good|great|right|fine)|sounds? (?:good|great|right)|perfect|great|exactly what (?:i|we) (?:needed|wanted)|(?:that's|that is|this is) (?:it|all|the set|everything|right|exactly it)|(?:we're|we are|i'm|i am) (?:done|happy)|happy with (?:it|that|this|the set)|lock it in|ship it|let's (?:finish|wrap up|go with (?:it|that|this))|good to go|all set)\b/i;
+const bareConfirmation = /^(?:ok(?:ay)?|fine|done|agreed|deal)[.!]*$/i;
+const doubt = /\b(?:no|not|don't|doesn't|isn't|wait|but|another|also|more|next|third|fourth|fifth|add|change|replace|remove|drop|instead|swap|what about|how about|unless)\b|\d/i;
+
+/** The person accepts the set as it is ("that's the set", "looks good"), in a sentence of its own, without a question or a change. */
+export function confirmsSet(text: string): boolean {
+  if (text.includes("?")) return false;
+  return sentences(text).some((sentence) => (confirmation.test(sentence) || bareConfirmation.test(sentence)) && !doubt.test(sentence));
 }
 
 /** The activity a sentence proposes ("launch a streak feature"), from its activity verb to the end. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { OkrDraft, emptyDraft, sameDraft } from "./draft";
-import { Phase, initialPhase, nextPhase, phases } from "./phases";
+import { Phase, initialPhase, nextPhase, phaseInfo, phases } from "./phases";
 import { RUBRIC_THRESHOLD, isMeasurable, scoreDraft, scoreObjective } from "./rubric";
 
 /** What a session of the OKR flow must persist between turns. */
@@ -34,9 +34,11 @@ export function initialState(): OkrState {
 /**
  * The flow as a pure state machine. A draft update stores the draft (a new
  * version when it changed) and then moves forward through every phase whose
- * exit criterion holds, one recorded transition each (a completed set that
- * stops passing goes back to validation). A transition request
- * moves to the requested phase if `canTransition` allows it.
+ * exit criterion holds, one transition each, in the order they happen; it
+ * stops at a phase left on the person's confirmation (validation), which a
+ * transition request then completes. A completed set that stops passing goes
+ * back to validation. A transition request moves to the requested phase if
+ * `canTransition` allows it.
  */
 export function reduce(state: OkrState, event: OkrEvent): OkrStep {
   switch (event.type) {
@@ -83,11 +85,11 @@ export function exitReason(state: Pick<OkrState, "phase" | "draft">): string | u
   }
 }
 
-/** Moves forward while the current phase's exit criterion holds. */
+/** Moves forward while the current phase's exit criterion holds, up to a phase the person must confirm. */
 export function advance(state: OkrState): OkrStep {
   const effects: OkrEffect[] = [];
   let current = state;
-  for (let reason = exitReason(current); reason !== undefined; reason = exitReason(current)) {
+  for (let reason = exitReason(current); reason !== undefined && !phaseInfo[current.phase].leftOnConfirmation; reason = exitReason(current)) {
     const to = nextPhase(current.phase);
     if (!to) break;
     effects.push({ type: "phase_transition", from: current.phase, to, by: "rule", reason });

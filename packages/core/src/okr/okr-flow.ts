@@ -1,23 +1,20 @@
-import { offlineReply } from "./coach";
-import type { FlowDefinition } from "../flow/definition";
-import { OkrState, initialState, reduce, type OkrEffect } from "./flow";
+import type { Flow } from "../flow/plugin";
+import { okrExport } from "./export";
+import { OkrState, initialState, reduce } from "./flow";
 import { initialPhase, phases } from "./phases";
-import { systemPrompt } from "./prompts";
-import { applyTool, okrTools } from "./tools";
 
-/** The OKR coaching flow: discovery → refinement → kr_discovery → validation → complete. */
-export const okrFlow: FlowDefinition<OkrState, OkrEffect> = {
+/**
+ * The OKR coaching flow (discovery → refinement → kr_discovery → validation
+ * → complete), session side: its state machine. What the turn adds (the
+ * prompts, the tools, the deterministic coach) is in ./turn.
+ */
+export const okr: Flow<OkrState> = {
   name: "okr",
   initialPhase,
   phases,
   stateSchema: OkrState,
   initialState,
   phaseOf: (state) => state.phase,
-  systemPrompt,
-  tools: okrTools,
-  // Drafting and scoring key results through tools is worth more thought than a chat reply.
-  effort: "medium",
-  applyTool,
   onTransitionRequest: (state, to, by) => reduce(state, { type: "transition_requested", to, by }),
-  offlineReply,
+  exported: okrExport,
 };

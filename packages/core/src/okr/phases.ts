@@ -10,8 +10,13 @@ export const initialPhase: Phase = "discovery";
 export interface PhaseInfo {
   /** What the phase is for. */
   goal: string;
-  /** When the flow moves on by itself (checked after every draft change). */
+  /** When the phase is done (checked after every draft change). */
   exitCriterion: string;
+  /**
+   * The phase is left when the person confirms, not as soon as its criterion
+   * holds: someone still listing key results must not be told they are done.
+   */
+  leftOnConfirmation?: boolean;
   /** What the coach asks in this phase, most important first. */
   questions: readonly string[];
 }
@@ -46,11 +51,14 @@ export const phaseInfo: Record<Phase, PhaseInfo> = {
   },
   validation: {
     goal: "Check the set holds together: outcomes not activities, baselines, ambitious but plausible targets, no duplicates.",
-    exitCriterion: "The set passes the rubric: an objective, 2–5 key results, overall score at least 70 and no item below 60.",
+    exitCriterion:
+      "The set passes the rubric (an objective, 2–5 key results, overall score at least 70 and no item below 60) and the person confirms it is the set they want; then propose the transition to complete.",
+    leftOnConfirmation: true,
     questions: [
       "Does each key result describe a result rather than a task?",
       "Is each target a stretch you could still plausibly reach?",
       "If you hit every key result, would the objective be achieved?",
+      "Is this the set you want to commit to, or is there another key result to add?",
     ],
   },
   complete: {

@@ -18,7 +18,7 @@ const criteriaText = [
 
 const toolsText = `Tools:
 - update_okr_draft: the only way to change the draft. Set or replace the objective; add key results (omit the id) or change them by id (omitted fields stay, null clears one); remove them by id. Numbers are JSON numbers (12000, not "12k"); dates are YYYY-MM-DD. Call it whenever the user gives you something that belongs in the draft. The result tells you the new rubric scores, or why the update was rejected (then nothing changed: fix it and call again).
-- propose_phase_transition: move to another phase when the conversation calls for it, e.g. back to refinement when the user wants to rework the objective. Forward moves happen by themselves when a phase's exit criterion holds; you cannot skip a criterion.
+- propose_phase_transition: move to another phase when the conversation calls for it, e.g. back to refinement when the user wants to rework the objective. Forward moves happen by themselves when a phase's exit criterion holds, except the last: once the set passes in validation, show it and ask the person to confirm it (they may still want to add a key result); when they confirm, propose complete. You cannot skip a criterion.
 The scores are computed by the rubric, not by you: never invent a score; you may comment on the rubric's reasons.`;
 
 /** The part of the system prompt that is the same for every turn of a phase (cacheable). */

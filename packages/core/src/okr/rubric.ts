@@ -12,6 +12,8 @@ import {
   increaseVerbs,
   knownMetricIn,
   metricTerms,
+  percentagesAbove100,
+  percentagesBelowZero,
   words,
 } from "./vocabulary";
 
@@ -39,7 +41,9 @@ import {
  *   kr.no_change                 25  the target differs from the baseline
  *   kr.wrong_direction           25  the target moves the way the statement says ("reduce" → lower)
  *   kr.implausible               20  plausible: at most 10x the baseline (or a tenth of it for reductions);
- *                                     percentages stay within 0–100 and move at most 50 points
+ *                                     percentages move at most 50 points and stay within 0–100, except for
+ *                                     metrics that can exceed 100 % (net revenue retention, growth, quota
+ *                                     attainment, returns; growth may also be negative)
  *   kr.unambitious               10  ambitious: at least a 5% relative change (1 point for percentages)
  *   kr.duplicate                 30  distinct: not the same metric or a near-identical statement as an earlier KR
  *
@@ -180,7 +184,8 @@ export const keyResultCriteria: readonly Criterion[] = [
   {
     code: "kr.implausible",
     points: 20,
-    description: "Plausible: at most 10x the baseline (or a tenth of it for reductions); percentages stay within 0–100 and move at most 50 points.",
+    description:
+      "Plausible: at most 10x the baseline (or a tenth of it for reductions); percentages move at most 50 points and stay within 0–100, except metrics that can exceed 100% (net revenue retention, growth, quota attainment, returns such as ROI).",
     suggestion: "Pick a stretch you could still reach, or split it into stages.",
   },
   {
@@ -295,8 +300,10 @@ function changeReasons(kr: KeyResult, baseline: number, target: number): Reason[
   }
   const percent = kr.unit?.trim() === "%";
   const change = Math.abs(target - baseline);
-  if (percent && (target < 0 || target > 100 || change > 50)) {
-    return [reason("kr.implausible", `${kr.id} moves a percentage from ${baseline}% to ${target}%, which is not plausible.`)];
+  const range = percentRange(kr);
+  if (percent && (target < range.min || target > range.max || change > 50)) {
+    const why = change > 50 ? "a jump of more than 50 points is not plausible" : target > range.max ? "a share cannot go past 100%" : `it cannot go below ${range.min}%`;
+    return [reason("kr.implausible", `${kr.id} moves a percentage from ${baseline}% to ${target}%: ${why}.`)];
   }
   if (baseline > 0 && target > 0 && (target / baseline > 10 || (target < baseline && baseline / target > 10))) {
     return [reason("kr.implausible", `${kr.id} changes the metric more than tenfold.`)];
@@ -304,6 +311,20 @@ function changeReasons(kr: KeyResult, baseline: number, target: number): Reason[
   const tooSmall = percent ? change < 1 : baseline !== 0 && change / Math.abs(baseline) < 0.05;
   if (tooSmall) return [reason("kr.unambitious", `${kr.id} barely moves the metric.`)];
   return [];
+}
+
+/**
+ * The values a percentage metric can take: a share stays within 0–100; some
+ * metrics can exceed 100 % (net revenue retention, growth, attainment) and
+ * growth can be negative.
+ */
+export function percentRange(kr: Pick<KeyResult, "metric" | "statement">): { min: number; max: number } {
+  if (/\b(?:share|percentage|proportion) of\b|^share\b/i.test(kr.metric)) return { min: 0, max: 100 };
+  const text = `${kr.metric} ${kr.statement}`;
+  return {
+    min: percentagesBelowZero.some((p) => p.test(text)) ? -100 : 0,
+    max: percentagesAbove100.some((p) => p.test(text)) ? Number.POSITIVE_INFINITY : 100,
+  };
 }
 
 /** Metrics are the same if they name the same known metric or have the same content words. */

@@ -86,6 +86,7 @@ export const knownMetrics: readonly KnownMetric[] = [
   { name: "NPS", pattern: /\b(nps|net promoter score)\b/i, unit: "points" },
   { name: "CSAT", pattern: /\b(csat|customer satisfaction)\b/i, unit: "%" },
   { name: "churn rate", pattern: /\bchurn( rate)?\b/i, unit: "%" },
+  { name: "net revenue retention", pattern: /\b(net (?:revenue|dollar) retention|nrr|ndr)\b/i, unit: "%" },
   { name: "retention rate", pattern: /\bretention( rate)?\b/i, unit: "%" },
   { name: "conversion rate", pattern: /\bconversion( rate)?\b/i, unit: "%" },
   { name: "activation rate", pattern: /\bactivation( rate)?\b/i, unit: "%" },
@@ -98,6 +99,45 @@ export const knownMetrics: readonly KnownMetric[] = [
   { name: "response time", pattern: /\b(response|resolution) time\b/i },
   { name: "time to first value", pattern: /\btime to (first )?value\b/i },
 ];
+
+/**
+ * Words that sharpen a metric's name when they stand right before it
+ * ("net revenue retention", "4-week retention", "trial conversion"): the
+ * coach keeps them, so the metric keeps the person's own name for it.
+ */
+export const metricModifiers = new Set([
+  "net", "gross", "revenue", "dollar", "logo", "seat", "user", "customer", "subscriber", "member", "account",
+  "weekly", "monthly", "daily", "annual", "yearly", "quarterly", "trial", "paid", "paying", "free", "new",
+  "mobile", "web", "app", "cohort", "expansion", "subscription", "onboarding", "checkout", "signup", "sign-up",
+  "average", "median", "first-week", "first-month", "organic", "email", "visitor", "lead",
+]);
+const durationModifier = /^(?:\d+-(?:day|week|month|year)|(?:day|week|month)-\d+|d\d+|w\d+|m\d+)$/;
+
+/** Nouns that finish a metric's name after a known metric ("revenue growth", "signup conversion"). */
+export const metricHeads = new Set(["growth", "rate", "retention", "attainment", "conversion", "churn", "score", "margin", "share"]);
+
+export function isMetricModifier(word: string): boolean {
+  return metricModifiers.has(word.toLowerCase()) || durationModifier.test(word.toLowerCase());
+}
+
+/**
+ * Percentages that can honestly exceed 100 %: revenue kept or grown from the
+ * same customers, growth rates, attainment of a quota or plan, returns.
+ * Everything else measured in % is a share of something and stays within 0–100.
+ * Retention of people (users, customers, a cohort) is a share; gross revenue
+ * retention is capped at 100 % by definition.
+ */
+export const percentagesAbove100: readonly RegExp[] = [
+  /\b(?:net (?:revenue |dollar )?retention|nrr|ndr)\b/i,
+  /(?<!\bgross\s)\b(?:revenue|dollar) retention\b/i,
+  /\bgrowth\b/i,
+  /\battainment\b/i,
+  /\bof (?:quota|plan|target|goal|budget)\b/i,
+  /\b(?:roi|roas|return on (?:ad spend|investment))\b/i,
+];
+
+/** Percentages that can fall below 0 % (a shrinking business has negative growth). */
+export const percentagesBelowZero: readonly RegExp[] = [/\bgrowth\b/i];
 
 /** Words that name a metric inside an objective ("grow our weekly active users"). */
 export const metricTerms: readonly RegExp[] = [

@@ -4,10 +4,10 @@
  * local runtime's tests and the typed client.
  */
 import { z } from "zod";
-import { Message } from "../conversation/message";
+import { ClientMessageId, Message, MessageContent } from "../conversation/message";
 import { Info as SessionInfo, SessionId } from "../conversation/session";
 
-export const ClientMessageId = z.string().min(1).max(128);
+export { ClientMessageId };
 
 export const JoinSession = z.object({ action: z.literal("join_session"), sessionId: SessionId, afterSeq: z.number().int().nonnegative().optional() });
 export const LeaveSession = z.object({ action: z.literal("leave_session"), sessionId: SessionId });
@@ -15,7 +15,7 @@ export const SendMessage = z.object({
   action: z.literal("send_message"),
   sessionId: SessionId,
   clientMessageId: ClientMessageId,
-  content: z.string().min(1).max(16_000),
+  content: MessageContent,
 });
 export const GetSessionStatus = z.object({ action: z.literal("get_session_status"), sessionId: SessionId });
 export const Ping = z.object({ action: z.literal("ping") });

@@ -1,6 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { countDynamoCalls } from "./call-counter";
 import { tableConfig } from "./config";
 
 const client = new DynamoDBClient({
@@ -9,7 +8,6 @@ const client = new DynamoDBClient({
   // DynamoDB Local accepts any credentials; on AWS the default chain applies.
   ...(tableConfig.endpoint ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
 });
-countDynamoCalls(client);
 
 /** One document client per process, shared by every entity. */
 export const documentClient = DynamoDBDocumentClient.from(client, {

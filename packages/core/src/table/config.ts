@@ -1,16 +1,4 @@
-/**
- * Table configuration, read once when the module loads: a missing variable is
- * an error at start-up, not an `undefined` three calls deep.
- */
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`Missing environment variable ${name}`);
-  return value;
-}
+import { config } from "../config";
 
-export const tableConfig = {
-  tableName: required("TABLE_NAME"),
-  /** Set only off AWS (DynamoDB Local); on Lambda the SDK finds the regional endpoint. */
-  endpoint: process.env.DYNAMODB_ENDPOINT || undefined,
-  region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || "us-east-1",
-};
+/** The table's settings, `config().table`, under the name the table modules import. */
+export const tableConfig = config().table;

@@ -1,5 +1,6 @@
 export * from "./definition";
 export * from "./client";
-export * from "./call-counter";
 export * from "./batch-delete";
 export * from "./check";
+export * from "./paginate";
+export * from "./transact";

@@ -1,29 +1,24 @@
 /**
- * The tracking domain's clock. Every verb reads the time here, once per call,
- * so tests can move time forward (make a session stale, a task stuck) without
- * sleeping. Production never sets it.
+ * The tracking domain's clock, a port. Every verb reads the time here, once
+ * per call. It reads the system clock unless another is installed (a test's
+ * controllable clock makes a run stale or a task stuck without sleeping).
  */
-let source: () => number = Date.now;
+export interface Clock {
+  /** Epoch milliseconds. */
+  nowMs(): number;
+}
+
+export const systemClock: Clock = { nowMs: () => Date.now() };
+
+let source: Clock = systemClock;
+
+/** Installs the time source every tracking verb reads from now on; no argument restores the system clock. */
+export function installClock(next: Clock = systemClock): void {
+  source = next;
+}
 
 export const clock = {
   /** The current time as an ISO-8601 string with milliseconds (sorts as text). */
-  now: (): string => new Date(source()).toISOString(),
-  nowMs: (): number => source(),
-  /** Replaces the time source: a fixed instant (epoch ms or ISO string) or a function. */
-  set(time: number | string | (() => number)): void {
-    if (typeof time === "function") source = time;
-    else {
-      const ms = typeof time === "number" ? time : Date.parse(time);
-      if (!Number.isFinite(ms)) throw new Error(`clock.set: not a time: ${String(time)}`);
-      source = () => ms;
-    }
-  },
-  /** Moves a set clock (or the real one, from now on) forward by `ms`. */
-  advance(ms: number): void {
-    const base = source();
-    source = () => base + ms;
-  },
-  reset(): void {
-    source = Date.now;
-  },
+  now: (): string => new Date(source.nowMs()).toISOString(),
+  nowMs: (): number => source.nowMs(),
 };

@@ -1,15 +1,16 @@
 import { z } from "zod";
 import { assertApiKey } from "../actor";
+import { queryAll } from "../table";
 import { clock } from "./clock";
 import { trackingConfig } from "./config";
 import * as Machine from "./machine";
-import * as Session from "./session";
-import { staleCutoff, staleSegments, statusSegment as sessionStatusSegment } from "./sessions";
-import { countQuery, pageSegments, type Segment } from "./store";
+import { machineKeys, runKeys, taskKeys } from "./keys";
+import * as Run from "./run";
+import { staleCutoff } from "./runs";
 import * as Task from "./task";
-import { statusSegment as taskStatusSegment, stuckCutoff } from "./tasks";
+import { stuckCutoff } from "./tasks";
 
-/** How many stale sessions and stuck tasks the summary lists (the counts are complete). */
+/** How many stale runs and stuck tasks the summary lists (the counts are complete). */
 export const HEALTH_LIST_LIMIT = 20;
 
 const counts = <S extends string>(statuses: readonly S[]) =>
@@ -19,57 +20,51 @@ export const HealthSummary = z.object({
   generatedAt: z.string(),
   staleAfterSeconds: z.number().int(),
   stuckAfterSeconds: z.number().int(),
-  sessions: z.object({ byStatus: counts(Session.SessionStatus.options), stale: z.number().int().nonnegative() }),
+  sessions: z.object({ byStatus: counts(Run.RunStatus.options), stale: z.number().int().nonnegative() }),
   tasks: z.object({ byStatus: counts(Task.TaskStatus.options), stuck: z.number().int().nonnegative() }),
   machines: z.object({ byStatus: counts(Machine.MachineStatus.options) }),
-  /** Stored as stale first, then live sessions silent the longest. */
-  staleSessions: z.array(Session.Info),
+  /** Stored as stale first, then live runs silent the longest. */
+  staleSessions: z.array(Run.Info),
   /** In progress and not updated for the longest. */
   stuckTasks: z.array(Task.Info),
 });
 export type HealthSummary = z.infer<typeof HealthSummary>;
 
-const count = (segment: Segment) => countQuery(segment.query);
+const countBy = <S extends string>(statuses: readonly S[], items: readonly { status: S }[]) =>
+  Object.fromEntries(statuses.map((status) => [status, items.filter((item) => item.status === status).length])) as Record<S, number>;
 
 /**
- * Counts by status for sessions, tasks and machines, plus the stale sessions
- * and stuck tasks. Each number is one Query with `Select: COUNT` on the
- * index partition that holds exactly those items (the statuses are a fixed,
- * small set); they run in parallel. Never a Scan.
+ * Counts by status for runs, tasks and machines, plus the stale runs and
+ * stuck tasks: one Query per entity on the status index partition that holds
+ * every item of it, run in parallel, and the rest worked out from what they
+ * read. (`Select: COUNT` would read the same items, at one Query per status.)
+ * Never a Scan.
  */
 export async function health(): Promise<HealthSummary> {
   assertApiKey();
   const generatedAt = clock.now();
   const staleBefore = staleCutoff();
   const stuckBefore = stuckCutoff();
-  const machineKeys = Machine.machineKeys.byStatus;
-  const countBy = async <S extends string>(statuses: readonly S[], counter: (status: S) => Promise<number>) =>
-    Object.fromEntries(await Promise.all(statuses.map(async (status) => [status, await counter(status)] as const))) as Record<S, number>;
-  const stale = staleSegments(staleBefore);
-  const stuck = taskStatusSegment("in_progress", stuckBefore);
-  const [sessionsByStatus, silent, tasksByStatus, stuckCount, machinesByStatus, staleSessions, stuckTasks] = await Promise.all([
-    countBy(Session.SessionStatus.options, (status) => count(sessionStatusSegment(status))),
-    count(stale[1]!),
-    countBy(Task.TaskStatus.options, (status) => count(taskStatusSegment(status))),
-    count(stuck),
-    countBy(Machine.MachineStatus.options, (status) =>
-      countQuery({
-        IndexName: machineKeys.index,
-        KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :status)",
-        ExpressionAttributeValues: { ":pk": machineKeys.partition, ":status": machineKeys.sortPrefix(status) },
-      }),
-    ),
-    pageSegments(stale, { limit: HEALTH_LIST_LIMIT }, Session.fromItem),
-    pageSegments([stuck], { limit: HEALTH_LIST_LIMIT }, Task.fromItem),
+  const [runItems, taskItems, machineItems] = await Promise.all([
+    queryAll(runKeys.byStatus.all()),
+    queryAll(taskKeys.byStatus.all()),
+    queryAll(machineKeys.byStatus.all()),
   ]);
+  const runs = runItems.map(Run.fromItem);
+  const tasks = taskItems.map(Task.fromItem);
+  const machines = machineItems.map(Machine.fromItem);
+  const storedStale = runs.filter((run) => run.status === "stale").sort(runKeys.byStatus.order);
+  const silent = runs.filter((run) => Run.isLive(run.status) && run.lastHeartbeat < staleBefore).sort(runKeys.byHeartbeat.order);
+  const stuck = tasks.filter((task) => task.status === "in_progress" && task.updatedAt < stuckBefore).sort(taskKeys.byStatus.order);
+  const runsByStatus = countBy(Run.RunStatus.options, runs);
   return {
     generatedAt,
     staleAfterSeconds: trackingConfig.staleAfterSeconds,
     stuckAfterSeconds: trackingConfig.stuckAfterSeconds,
-    sessions: { byStatus: sessionsByStatus, stale: sessionsByStatus.stale + silent },
-    tasks: { byStatus: tasksByStatus, stuck: stuckCount },
-    machines: { byStatus: machinesByStatus },
-    staleSessions: staleSessions.items,
-    stuckTasks: stuckTasks.items,
+    sessions: { byStatus: runsByStatus, stale: runsByStatus.stale + silent.length },
+    tasks: { byStatus: countBy(Task.TaskStatus.options, tasks), stuck: stuck.length },
+    machines: { byStatus: countBy(Machine.MachineStatus.options, machines) },
+    staleSessions: [...storedStale, ...silent].slice(0, HEALTH_LIST_LIMIT),
+    stuckTasks: stuck.slice(0, HEALTH_LIST_LIMIT),
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { Id, idPattern } from "./shared";
+import { machineKeys } from "./keys";
+import { Id } from "./shared";
 
 export const MachineId = Id;
 
@@ -28,43 +29,12 @@ export const Info = z.object({
 });
 export type Info = z.infer<typeof Info>;
 
-/**
- * Key templates of the machine item; the only place that knows them. Slot
- * assignments live on the machine item itself (`assignments`: a map from
- * session id to claim time, beside `capacity`), so a claim is one
- * conditional UpdateItem that DynamoDB serializes per item: two claims for
- * the last slot can never both succeed.
- */
-export const machineKeys = {
-  partition: (id: string) => `MACHINE#${id}`,
-  sort: "MACHINE",
-  /**
-   * byStatus (gsi1): every machine in one partition, sorted by status then
-   * id, so "all machines", "machines in one status" and a count per status
-   * are each one Query. One partition suits a fleet of thousands of machines.
-   */
-  byStatus: {
-    index: "gsi1",
-    partition: "MACHINES",
-    sortPrefix: (status: MachineStatus) => `${status}#`,
-    sort: (status: MachineStatus, id: string) => `${status}#${id}`,
-    cursorFormat: (status?: MachineStatus) => ({
-      pk: new RegExp(`^MACHINE#${idPattern}$`),
-      sk: /^MACHINE$/,
-      gsi1pk: /^MACHINES$/,
-      gsi1sk: new RegExp(`^${status ?? "(online|offline|draining)"}#${idPattern}$`),
-    }),
-  },
-} as const;
-
 /** The stored shape: flat `capacity` and an `assignments` map, which the claim condition reads. */
 export function toItem(machine: Info) {
   const { slots, ...rest } = machine;
   return {
-    pk: machineKeys.partition(machine.id),
-    sk: machineKeys.sort,
-    gsi1pk: machineKeys.byStatus.partition,
-    gsi1sk: machineKeys.byStatus.sort(machine.status, machine.id),
+    ...machineKeys.key(machine.id),
+    ...machineKeys.byStatus.attributes(machine),
     type: "tracking_machine",
     ...rest,
     capacity: slots.capacity,

@@ -8,11 +8,12 @@ import { documentClient, tableName } from "../table";
 import { fn } from "../util";
 import { clock } from "./clock";
 import * as Machine from "./machine";
-import * as Session from "./session";
-import { loadSession } from "./sessions";
+import { machineKeys } from "./keys";
+import * as Run from "./run";
+import { loadRun } from "./runs";
 import { Limit, Metadata, type Page } from "./shared";
-import { busy, MAX_ATTEMPTS, pageSegments } from "./store";
-import { assertTransition, isTerminal, machineTransitions, sessionTransitions } from "./transitions";
+import { busy, MAX_ATTEMPTS, pageLists } from "./store";
+import { assertTransition, isTerminal, machineTransitions, runTransitions } from "./transitions";
 
 const Hostname = z.string().trim().min(1).max(255);
 const Capacity = z.number().int().min(0).max(Machine.MAX_CAPACITY);
@@ -54,10 +55,9 @@ export const createMachine = fn(CreateMachineInput, async (input): Promise<Machi
 });
 
 const machineNotFound = () => notFound("Machine", "tracking.machine_not_found");
-const keyOf = (id: string) => ({ pk: Machine.machineKeys.partition(id), sk: Machine.machineKeys.sort });
 
 async function loadMachine(id: string): Promise<Machine.Info> {
-  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: keyOf(id), ConsistentRead: true }));
+  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: machineKeys.key(id), ConsistentRead: true }));
   if (!result.Item) throw machineNotFound();
   return Machine.fromItem(result.Item);
 }
@@ -81,13 +81,13 @@ async function modifyMachine(id: string, change: (current: Machine.Info, now: st
     const now = clock.now();
     const fields: Record<string, unknown> = Object.fromEntries(Object.entries({ ...change(current, now), updatedAt: now }).filter(([, value]) => value !== undefined));
     const status = (fields.status as Machine.MachineStatus | undefined) ?? current.status;
-    fields.gsi1sk = Machine.machineKeys.byStatus.sort(status, id);
+    Object.assign(fields, machineKeys.byStatus.attributes({ status, id }));
     const names = Object.fromEntries(Object.keys(fields).map((name) => [`#${name}`, name]));
     try {
       const result = await documentClient.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: keyOf(id),
+          Key: machineKeys.key(id),
           UpdateExpression: `SET ${Object.keys(fields).map((name) => `#${name} = :${name}`).join(", ")} ADD #version :one`,
           ConditionExpression: "attribute_exists(pk) AND #current = :current",
           ExpressionAttributeNames: { ...names, "#version": "version", "#current": "status" },
@@ -137,7 +137,7 @@ export const machineHeartbeat = fn(Machine.MachineId, async (id) => {
 export const removeMachine = fn(Machine.MachineId, async (id) => {
   assertApiKey();
   try {
-    await documentClient.send(new DeleteCommand({ TableName: tableName, Key: keyOf(id), ConditionExpression: "attribute_exists(pk)" }));
+    await documentClient.send(new DeleteCommand({ TableName: tableName, Key: machineKeys.key(id), ConditionExpression: "attribute_exists(pk)" }));
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) throw machineNotFound();
     throw error;
@@ -153,19 +153,10 @@ export const ListMachinesInput = z.object({
 /** Machines sorted by status then id, or those of one status. */
 export const listMachines = fn(ListMachinesInput, async (input): Promise<Page<Machine.Info>> => {
   assertApiKey();
-  const keys = Machine.machineKeys.byStatus;
-  const segment = {
-    query: {
-      IndexName: keys.index,
-      KeyConditionExpression: input.status ? "gsi1pk = :pk AND begins_with(gsi1sk, :status)" : "gsi1pk = :pk",
-      ExpressionAttributeValues: { ":pk": keys.partition, ...(input.status ? { ":status": keys.sortPrefix(input.status) } : {}) },
-    },
-    binding: { attributes: keys.cursorFormat(input.status), equals: { gsi1pk: keys.partition } },
-  };
-  return pageSegments([segment], input, Machine.fromItem);
+  return pageLists([machineKeys.byStatus.list(input.status)], input, Machine.fromItem);
 });
 
-export const ClaimSlotInput = z.object({ machineId: Machine.MachineId, sessionId: Session.SessionId });
+export const ClaimSlotInput = z.object({ machineId: Machine.MachineId, sessionId: Run.RunId });
 
 /**
  * Gives the session one of the machine's slots: a single conditional
@@ -176,9 +167,9 @@ export const ClaimSlotInput = z.object({ machineId: Machine.MachineId, sessionId
  */
 export const claimSlot = fn(ClaimSlotInput, async (input): Promise<{ machine: Machine.Info; claimed: boolean }> => {
   assertApiKey();
-  const session = await loadSession(input.sessionId);
-  if (isTerminal(sessionTransitions, session.status)) {
-    throw new VisibleError("conflict", "tracking.session_finished", `The session is ${session.status}; it cannot claim a slot`);
+  const run = await loadRun(input.sessionId);
+  if (isTerminal(runTransitions, run.status)) {
+    throw new VisibleError("conflict", "tracking.session_finished", `The session is ${run.status}; it cannot claim a slot`);
   }
   for (let attempt = 1; ; attempt++) {
     const now = clock.now();
@@ -186,7 +177,7 @@ export const claimSlot = fn(ClaimSlotInput, async (input): Promise<{ machine: Ma
       const result = await documentClient.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: keyOf(input.machineId),
+          Key: machineKeys.key(input.machineId),
           UpdateExpression: "SET assignments.#session = :now, updatedAt = :now ADD #version :one",
           ConditionExpression:
             "attribute_exists(pk) AND #status = :online AND size(assignments) < #capacity AND attribute_not_exists(assignments.#session)",
@@ -222,7 +213,7 @@ export const releaseSlot = fn(ReleaseSlotInput, async (input): Promise<Machine.I
     const result = await documentClient.send(
       new UpdateCommand({
         TableName: tableName,
-        Key: keyOf(input.machineId),
+        Key: machineKeys.key(input.machineId),
         UpdateExpression: "REMOVE assignments.#session SET updatedAt = :now ADD #version :one",
         ConditionExpression: "attribute_exists(assignments.#session)",
         ExpressionAttributeNames: { "#session": input.sessionId, "#version": "version" },

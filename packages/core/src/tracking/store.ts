@@ -1,105 +1,62 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { PutCommand, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { decodeCursor, encodeCursor, type CursorBinding } from "../cursor";
 import { VisibleError } from "../error";
-import { documentClient, tableName } from "../table";
+import { documentClient, queryUpTo, tableName } from "../table";
 import { clock } from "./clock";
+import type { ListQuery } from "./keys";
 import type { Page } from "./shared";
 
 /**
- * One Query of a list: its key condition (and filter), and the exact key
- * format a cursor into it may hold. `accept` checks what a regex cannot
- * (a heartbeat cursor must lie before the cutoff, or DynamoDB would reject
- * the start key as outside the key condition).
+ * A page over one or more Queries read one after another (e.g. the runs of
+ * every status). A cursor is the last key read, and which list's cursor
+ * format it satisfies says where to go on; the formats of different lists
+ * never overlap (they pin different index partitions or sort-key prefixes).
  */
-export interface Segment {
-  query: Omit<QueryCommandInput, "TableName" | "Limit" | "ExclusiveStartKey">;
-  binding: CursorBinding;
-  accept?: (key: Record<string, string>) => boolean;
-}
-
-/**
- * A page over one or more Queries read one after another (e.g. the sessions
- * of every status). A cursor is the last key read, and which segment's
- * binding it satisfies says where to go on; bindings of different segments
- * never overlap (they pin different index partitions).
- */
-export async function pageSegments<T>(
-  segments: readonly Segment[],
+export async function pageLists<T>(
+  lists: readonly ListQuery[],
   input: { limit: number; cursor?: string },
   map: (item: Record<string, unknown>) => T,
 ): Promise<Page<T>> {
   let first = 0;
   let startKey: Record<string, string> | undefined;
   if (input.cursor !== undefined) {
-    const found = locate(segments, input.cursor);
-    first = found.segment;
+    const found = locate(lists, input.cursor);
+    first = found.list;
     startKey = found.key;
   }
   const items: Record<string, unknown>[] = [];
-  for (let i = first; i < segments.length; i++) {
-    const segment = segments[i]!;
-    let key: Record<string, unknown> | undefined = i === first ? startKey : undefined;
-    let lastOfSegment: Record<string, unknown> | undefined;
-    do {
-      const result = await documentClient.send(
-        new QueryCommand({ ...segment.query, TableName: tableName, Limit: input.limit - items.length, ExclusiveStartKey: key }),
-      );
-      const found = result.Items ?? [];
-      items.push(...found);
-      lastOfSegment = found.at(-1) ?? lastOfSegment;
-      key = result.LastEvaluatedKey;
-    } while (key && items.length < input.limit);
+  for (let i = first; i < lists.length; i++) {
+    const list = lists[i]!;
+    const read = await queryUpTo(list.query, input.limit - items.length, i === first ? startKey : undefined);
+    items.push(...read.items);
     if (items.length >= input.limit) {
-      if (key) return { items: items.map(map), nextCursor: encodeCursor(key) };
-      // This segment ended exactly at the page's end: go on from its last item (the next Query finds nothing and moves on).
-      const more = i < segments.length - 1 && lastOfSegment;
-      return { items: items.map(map), nextCursor: more ? encodeCursor(keyOf(lastOfSegment!, segment.binding)) : undefined };
+      if (read.lastKey) return { items: items.map(map), nextCursor: encodeCursor(read.lastKey) };
+      // This list ended exactly at the page's end: go on from its last item (the next Query finds nothing and moves on).
+      const last = items.at(-1);
+      const more = i < lists.length - 1 && last;
+      return { items: items.map(map), nextCursor: more ? encodeCursor(keyOf(last, list.cursorFormat)) : undefined };
     }
   }
   return { items: items.map(map) };
 }
 
-function locate(segments: readonly Segment[], cursor: string): { segment: number; key: Record<string, string> } {
-  for (const [index, segment] of segments.entries()) {
+function locate(lists: readonly ListQuery[], cursor: string): { list: number; key: Record<string, string> } {
+  for (const [index, list] of lists.entries()) {
     let key: Record<string, string> | undefined;
     try {
-      key = decodeCursor(cursor, segment.binding);
+      key = decodeCursor(cursor, list.cursorFormat);
     } catch (error) {
       if (!(error instanceof VisibleError)) throw error;
       continue;
     }
-    if (key && (!segment.accept || segment.accept(key))) return { segment: index, key };
+    if (key && (!list.accept || list.accept(key))) return { list: index, key };
   }
   throw new VisibleError("invalid", "cursor.invalid", "The cursor is not valid for this list");
 }
 
-const keyOf = (item: Record<string, unknown>, binding: CursorBinding) =>
-  Object.fromEntries(Object.keys(binding.attributes).map((name) => [name, item[name]]));
-
-/** How many items a Query matches, page after page (`Select: COUNT` reads no attributes back). */
-export async function countQuery(query: Omit<QueryCommandInput, "TableName" | "Select" | "ExclusiveStartKey">): Promise<number> {
-  let count = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(new QueryCommand({ ...query, TableName: tableName, Select: "COUNT", ExclusiveStartKey: start }));
-    count += page.Count ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return count;
-}
-
-/** Every item of a Query, page after page. For bounded partitions only (one session's items). */
-export async function queryAll(query: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey">) {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(new QueryCommand({ ...query, TableName: tableName, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
+const keyOf = (item: Record<string, unknown>, format: CursorBinding) =>
+  Object.fromEntries(Object.keys(format.attributes).map((name) => [name, item[name]]));
 
 /** Optimistic writes are retried this often before the caller is told to try again. */
 export const MAX_ATTEMPTS = 4;

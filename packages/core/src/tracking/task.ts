@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { idPattern, isoTime } from "./shared";
-import { sessionKeys } from "./session";
+import { taskIdPattern, taskKeys, ulidPattern } from "./keys";
+import { idPattern } from "./shared";
 
 export const TaskStatus = z.enum(["pending", "in_progress", "blocked", "completed", "failed"]);
 export type TaskStatus = z.infer<typeof TaskStatus>;
@@ -26,62 +26,31 @@ export const Info = z.object({
 });
 export type Info = z.infer<typeof Info>;
 
-const ulidPattern = "[0-9A-HJKMNP-TV-Z]{26}";
-const taskIdPattern = `${idPattern}\\.t${ulidPattern}`;
-
 /**
- * Task ids embed their session's id (`<sessionId>.t<ULID>`), so a task is one
+ * Task ids embed their run's id (`<runId>.t<ULID>`), so a task is one
  * GetItem away from its id with no lookup item, and ids are unique across
- * sessions. Session ids never contain a dot, so the split is unambiguous.
+ * runs. Run ids never contain a dot, so the split is unambiguous.
  */
-export const taskId = (sessionId: string, ulid: string) => `${sessionId}.t${ulid}`;
+export const taskId = (runId: string, ulid: string) => `${runId}.t${ulid}`;
 export const TaskId = z.string().regex(new RegExp(`^${taskIdPattern}$`), "not a task id");
 
-export function parseTaskId(id: string): { sessionId: string; ulid: string } | undefined {
+export function parseTaskId(id: string): { runId: string; ulid: string } | undefined {
   const match = new RegExp(`^(${idPattern})\\.t(${ulidPattern})$`).exec(id);
-  return match?.[1] && match[2] ? { sessionId: match[1], ulid: match[2] } : undefined;
+  return match?.[1] && match[2] ? { runId: match[1], ulid: match[2] } : undefined;
 }
 
-/** Key templates of the task item; the only place that knows them. */
-export const taskKeys = {
-  /** A task lives in its session's partition, so a session's tasks are one Query and leave with it. */
-  partition: (sessionId: string) => sessionKeys.partition(sessionId),
-  prefix: "TASK#",
-  sort: (ulid: string) => `TASK#${ulid}`,
-  key(id: string) {
-    const parsed = parseTaskId(id);
-    return parsed ? { pk: this.partition(parsed.sessionId), sk: this.sort(parsed.ulid) } : undefined;
-  },
-  bySession: {
-    cursorFormat: (sessionId: string) => ({ pk: new RegExp(`^${escape(sessionKeys.partition(sessionId))}$`), sk: new RegExp(`^TASK#${ulidPattern}$`) }),
-  },
-  /**
-   * byStatus (gsi1): the tasks in one status, least recently updated first,
-   * so "in progress and untouched since the cutoff" (stuck) is one Query.
-   */
-  byStatus: {
-    index: "gsi1",
-    partition: (status: TaskStatus) => `TASKS#${status}`,
-    sort: (task: Info) => `${task.updatedAt}#${task.id}`,
-    cursorFormat: (status: TaskStatus) => ({
-      pk: new RegExp(`^TSESSION#${idPattern}$`),
-      sk: new RegExp(`^TASK#${ulidPattern}$`),
-      gsi1pk: new RegExp(`^TASKS#${status}$`),
-      gsi1sk: new RegExp(`^${isoTime}#${taskIdPattern}$`),
-    }),
-  },
-};
-
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** The task's table key, when `id` is a task id. */
+export function keyOf(id: string) {
+  const parsed = parseTaskId(id);
+  return parsed ? taskKeys.key(parsed.runId, parsed.ulid) : undefined;
+}
 
 export function toItem(task: Info) {
-  const ulid = parseTaskId(task.id)?.ulid;
-  if (!ulid) throw new Error(`not a task id: ${task.id}`);
+  const key = keyOf(task.id);
+  if (!key) throw new Error(`not a task id: ${task.id}`);
   return {
-    pk: taskKeys.partition(task.sessionId),
-    sk: taskKeys.sort(ulid),
-    gsi1pk: taskKeys.byStatus.partition(task.status),
-    gsi1sk: taskKeys.byStatus.sort(task),
+    ...key,
+    ...taskKeys.byStatus.attributes(task),
     type: "tracking_task",
     ...task,
   };

@@ -8,12 +8,13 @@ import { documentClient, tableName } from "../table";
 import { fn } from "../util";
 import { clock } from "./clock";
 import { trackingConfig } from "./config";
-import * as Session from "./session";
-import { loadSession } from "./sessions";
+import { taskKeys } from "./keys";
+import * as Run from "./run";
+import { loadRun } from "./runs";
 import { Limit, Metadata, type Page } from "./shared";
-import { modifyVersioned, pageSegments, type Segment } from "./store";
+import { modifyVersioned, pageLists } from "./store";
 import * as Task from "./task";
-import { assertTransition, isTerminal, sessionTransitions, taskTransitions } from "./transitions";
+import { assertTransition, isTerminal, runTransitions, taskTransitions } from "./transitions";
 
 const Title = z.string().trim().min(1).max(500);
 const ErrorText = z.string().trim().min(1).max(4000);
@@ -38,7 +39,7 @@ function checkFields(task: { status: Task.TaskStatus; progress?: number; error?:
 
 export const CreateTaskInput = z
   .object({
-    sessionId: Session.SessionId,
+    sessionId: Run.RunId,
     title: Title,
     status: Task.TaskStatus.default("pending"),
     progress: Task.Progress.optional(),
@@ -49,14 +50,14 @@ export const CreateTaskInput = z
 
 export const createTask = fn(CreateTaskInput, async (input): Promise<Task.Info> => {
   assertApiKey();
-  const session = await loadSession(input.sessionId);
-  if (isTerminal(sessionTransitions, session.status)) {
-    throw new VisibleError("conflict", "tracking.session_finished", `The session is ${session.status}; it takes no new tasks`);
+  const run = await loadRun(input.sessionId);
+  if (isTerminal(runTransitions, run.status)) {
+    throw new VisibleError("conflict", "tracking.session_finished", `The session is ${run.status}; it takes no new tasks`);
   }
   const now = clock.now();
   const task: Task.Info = {
-    id: Task.taskId(session.id, ulid()),
-    sessionId: session.id,
+    id: Task.taskId(run.id, ulid()),
+    sessionId: run.id,
     title: input.title,
     status: input.status,
     progress: input.status === "completed" ? 100 : (input.progress ?? 0),
@@ -75,7 +76,7 @@ export const createTask = fn(CreateTaskInput, async (input): Promise<Task.Info> 
 const taskNotFound = () => notFound("Task", "tracking.task_not_found");
 
 async function loadTask(id: string): Promise<Task.Info> {
-  const key = Task.taskKeys.key(id);
+  const key = Task.keyOf(id);
   if (!key) throw taskNotFound();
   const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
   if (!result.Item) throw taskNotFound();
@@ -139,7 +140,7 @@ export function applyUpdate(current: Task.Info, input: Omit<z.output<typeof Upda
 
 export const removeTask = fn(Task.TaskId, async (id) => {
   assertApiKey();
-  const key = Task.taskKeys.key(id);
+  const key = Task.keyOf(id);
   if (!key) throw taskNotFound();
   try {
     await documentClient.send(new DeleteCommand({ TableName: tableName, Key: key, ConditionExpression: "attribute_exists(pk)" }));
@@ -150,13 +151,13 @@ export const removeTask = fn(Task.TaskId, async (id) => {
 });
 
 /**
- * Tasks of a session (its partition, in creation order), optionally of one
+ * Tasks of a run (its partition, in creation order), optionally of one
  * status (a filter within that one partition); or tasks of one status across
- * sessions (the status index, least recently updated first); or all tasks
+ * runs (the status index, least recently updated first); or all tasks
  * (the status index, status by status).
  */
 export const ListTasksInput = z.object({
-  sessionId: Session.SessionId.optional(),
+  sessionId: Run.RunId.optional(),
   status: Task.TaskStatus.optional(),
   limit: Limit,
   cursor: z.string().optional(),
@@ -165,38 +166,12 @@ export const ListTasksInput = z.object({
 export const listTasks = fn(ListTasksInput, async (input): Promise<Page<Task.Info>> => {
   assertApiKey();
   if (input.sessionId !== undefined) {
-    await loadSession(input.sessionId);
-    return pageSegments([sessionSegment(input.sessionId, input.status)], input, Task.fromItem);
+    await loadRun(input.sessionId);
+    return pageLists([taskKeys.ofRun(input.sessionId, input.status)], input, Task.fromItem);
   }
   const statuses = input.status ? [input.status] : Task.TaskStatus.options;
-  return pageSegments(statuses.map((status) => statusSegment(status)), input, Task.fromItem);
+  return pageLists(statuses.map((status) => taskKeys.byStatus.ofStatus(status)), input, Task.fromItem);
 });
-
-function sessionSegment(sessionId: string, status: Task.TaskStatus | undefined): Segment {
-  const partition = Task.taskKeys.partition(sessionId);
-  return {
-    query: {
-      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-      ...(status ? { FilterExpression: "#status = :status", ExpressionAttributeNames: { "#status": "status" } } : {}),
-      ExpressionAttributeValues: { ":pk": partition, ":prefix": Task.taskKeys.prefix, ...(status ? { ":status": status } : {}) },
-    },
-    binding: { attributes: Task.taskKeys.bySession.cursorFormat(sessionId), equals: { pk: partition } },
-  };
-}
-
-/** `before`: only tasks last updated before this time (the stuck ones, for in_progress). */
-export function statusSegment(status: Task.TaskStatus, before?: string): Segment {
-  const keys = Task.taskKeys.byStatus;
-  return {
-    query: {
-      IndexName: keys.index,
-      KeyConditionExpression: before ? "gsi1pk = :pk AND gsi1sk < :before" : "gsi1pk = :pk",
-      ExpressionAttributeValues: { ":pk": keys.partition(status), ...(before ? { ":before": before } : {}) },
-    },
-    binding: { attributes: keys.cursorFormat(status), equals: { gsi1pk: keys.partition(status) } },
-    accept: before ? (key) => (key.gsi1sk ?? "") < before : undefined,
-  };
-}
 
 /** The time before which an in-progress task's last update makes it stuck. */
 export const stuckCutoff = () => new Date(clock.nowMs() - trackingConfig.stuckAfterSeconds * 1000).toISOString();

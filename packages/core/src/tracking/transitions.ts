@@ -7,7 +7,7 @@ import { VisibleError } from "../error";
  */
 export type TransitionTable<S extends string> = Readonly<Record<S, readonly S[]>>;
 
-export const sessionTransitions = {
+export const runTransitions = {
   active: ["paused", "stale", "completed", "failed"],
   paused: ["active", "stale", "completed", "failed"],
   // A stale session that speaks again (heartbeat) is active again.

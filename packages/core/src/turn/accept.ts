@@ -1,31 +1,27 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
 import { z } from "zod";
 import { assertUserId } from "../actor";
-import { appendWrites } from "../conversation/messages";
+import * as Connection from "../connection";
 import * as MessageEntity from "../conversation/message";
+import { appendWrites } from "../conversation/messages";
+import { messageItem, resendRecord } from "../conversation/partition";
 import { SessionId } from "../conversation/session";
+import type * as Session from "../conversation/session";
 import { loadOwnedSession } from "../conversation/store";
 import { VisibleError } from "../error";
 import * as RateLimit from "../ratelimit";
-import { documentClient, tableName } from "../table";
-import { fn } from "../util";
+import { documentClient, tableName, transact, TransactionRefused } from "../table";
+import { invalidInput } from "../util";
 import { acquireLock, acquireLockWrite, readLock, releaseLock } from "./lock";
+import type { Dispatch, Fanout, TurnTicket } from "./ports";
 
 export const SendInput = z.object({
   sessionId: SessionId,
-  clientMessageId: z.string().min(1).max(128),
-  content: z.string().trim().min(1).max(MessageEntity.MAX_CONTENT_LENGTH),
+  clientMessageId: MessageEntity.ClientMessageId,
+  content: MessageEntity.MessageContent,
 });
-
-/** What a worker needs to run the AI reply to one user message. */
-export interface TurnTicket {
-  sessionId: string;
-  userId: string;
-  turnId: string;
-  userSeq: number;
-}
+export type SendInput = z.input<typeof SendInput>;
 
 export type Accepted =
   /** A new user message; the ticket is the turn to run. */
@@ -37,95 +33,115 @@ export type Accepted =
    */
   | { kind: "duplicate"; message: MessageEntity.Message; ticket?: TurnTicket };
 
-/** Idempotency record: clientMessageId → the message it created, for a day. */
-const IDEMPOTENCY_SECONDS = 24 * 60 * 60;
-const clientMessageKey = (sessionId: string, clientMessageId: string) => ({ pk: `SESSION#${sessionId}`, sk: `CLIENTMSG#${clientMessageId}` });
+export interface AcceptPorts {
+  fanout: Fanout;
+  dispatch: Dispatch;
+  /** The WebSocket connection it came from: sending to a session joins it, in the same transaction. */
+  connectionId?: string;
+}
 
+/** The resend record lives a day: clientMessageId → the message it created. */
+const RESEND_SECONDS = 24 * 60 * 60;
 const MAX_ATTEMPTS = 6;
 
 /**
- * Step 2 of a turn: rate-limit, authorize, deduplicate, then in one
- * transaction store the user message, advance the session, record the
- * clientMessageId and take the session's turn lock. Either all of it
- * happens or none: a message is never stored without its turn, and a
- * second message while a reply streams is refused, not queued.
+ * The first half of a turn, the same on every transport: rate-limit (before
+ * any read), authorize, store the user message with its resend record and
+ * the session's turn lock in one transaction (so a message is never stored
+ * without its turn, and a second message while a reply streams is refused,
+ * not queued), tell the session's connections, and hand the turn off. A
+ * hand-off that fails frees the session at once, so a resend retries.
  */
-export const acceptUserMessage = fn(SendInput, async (input): Promise<Accepted> => {
+export async function accept(raw: SendInput, ports: AcceptPorts): Promise<Accepted> {
+  const parsed = SendInput.safeParse(raw);
+  if (!parsed.success) throw invalidInput(parsed.error);
+  const input = parsed.data;
   const userId = assertUserId();
-  // First, before any read: a flood is refused at the cost of one conditional write per frame.
+  const accepted = await admit(input, userId, ports.connectionId);
+  await ports.fanout.send({ type: "message_accepted", clientMessageId: input.clientMessageId, message: accepted.message });
+  if (accepted.ticket) {
+    try {
+      await ports.dispatch(accepted.ticket);
+    } catch (error) {
+      await releaseLock(accepted.ticket.sessionId, accepted.ticket.turnId).catch(() => undefined);
+      throw error;
+    }
+  }
+  return accepted;
+}
+
+async function admit(input: z.output<typeof SendInput>, userId: string, connectionId: string | undefined): Promise<Accepted> {
   try {
     await RateLimit.consume([
-      // Keyed by the caller too: counted before the owner check, so nobody can spend the owner's budget.
-      { key: `session#${input.sessionId}#user#${userId}`, perMinute: RateLimit.rateLimits.sessionPerMinute },
       { key: `user#${userId}`, perMinute: RateLimit.rateLimits.userPerMinute },
+      // Inside the caller's own bucket: counted before the owner check, so nobody can spend the owner's budget.
+      { key: `session#${input.sessionId}`, perMinute: RateLimit.rateLimits.sessionPerMinute },
     ]);
   } catch (error) {
     // A resend of a stored message creates nothing, so it is answered even over the limit.
-    const earlier = error instanceof VisibleError && error.kind === "rate_limited" ? await findByClientMessageId(input.sessionId, input.clientMessageId) : undefined;
+    const earlier = error instanceof VisibleError && error.kind === "rate_limited" ? await findResent(input.sessionId, input.clientMessageId) : undefined;
     if (!earlier) throw error;
-    return duplicateOf(earlier, userId);
+    return resent(earlier, userId, connectionId);
   }
   for (let attempt = 1; ; attempt++) {
     const session = await loadOwnedSession(input.sessionId);
-    const earlier = await findByClientMessageId(input.sessionId, input.clientMessageId);
-    if (earlier) return duplicateOf(earlier, userId);
-
+    if (session.status !== "active") {
+      const earlier = await findResent(session.id, input.clientMessageId);
+      if (earlier) return resent(earlier, userId, connectionId);
+    }
     const turnId = ulid();
     const { message, writes } = appendWrites(session, { role: "user", content: input.content, status: "complete", clientMessageId: input.clientMessageId });
     try {
-      await documentClient.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            ...writes,
-            {
-              Put: {
-                TableName: tableName,
-                Item: { ...clientMessageKey(session.id, input.clientMessageId), type: "client_message", seq: message.seq, ttl: nowSeconds() + IDEMPOTENCY_SECONDS },
-                ConditionExpression: "attribute_not_exists(pk)",
-              },
-            },
-            acquireLockWrite(session.id, turnId, message.seq),
-          ],
-        }),
-      );
+      await transact({
+        ...writes,
+        resend: {
+          Put: {
+            TableName: tableName,
+            Item: { ...resendRecord.key(session.id, input.clientMessageId), type: "client_message", seq: message.seq, ttl: nowSeconds() + RESEND_SECONDS },
+            ConditionExpression: "attribute_not_exists(pk)",
+          },
+        },
+        lock: acquireLockWrite(session.id, turnId, message.seq),
+        ...(connectionId ? Connection.joinWrites(connectionId, session.id, userId) : {}),
+      });
       return { kind: "accepted", message, ticket: { sessionId: session.id, userId, turnId, userSeq: message.seq } };
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const [messageTaken, sessionChanged, idTaken, locked] = (error.CancellationReasons ?? []).map((r) => r.Code === "ConditionalCheckFailed");
-      if (idTaken) continue; // a concurrent resend won: the next pass returns it as a duplicate
-      if (locked && !messageTaken && !sessionChanged) {
+      if (!(error instanceof TransactionRefused)) throw error;
+      const { failed } = error;
+      if (failed.has("resend")) {
+        const earlier = await findResent(session.id, input.clientMessageId);
+        if (earlier) return resent(earlier, userId, connectionId);
+        continue; // a concurrent resend is being stored: the next pass finds it
+      }
+      if (failed.has("connection")) throw Connection.connectionGone();
+      if (failed.has("lock") && !failed.has("message") && !failed.has("session")) {
         throw new VisibleError("conflict", "turn.in_progress", "A reply is still being written; send again when it is complete", { retryable: true });
       }
       if (attempt >= MAX_ATTEMPTS) throw new VisibleError("conflict", "session.busy", "The session is busy; try again", { retryable: true }, { cause: error });
     }
   }
-});
+}
 
-async function findByClientMessageId(sessionId: string, clientMessageId: string): Promise<MessageEntity.Message | undefined> {
-  const record = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: clientMessageKey(sessionId, clientMessageId), ConsistentRead: true }),
-  );
+async function findResent(sessionId: string, clientMessageId: string): Promise<MessageEntity.Message | undefined> {
+  const record = await documentClient.send(new GetCommand({ TableName: tableName, Key: resendRecord.key(sessionId, clientMessageId), ConsistentRead: true }));
   if (!record.Item) return undefined;
   const seq = Number(record.Item.seq);
-  const message = await documentClient.send(
-    new GetCommand({
-      TableName: tableName,
-      Key: { pk: MessageEntity.messageKeys.partition(sessionId), sk: MessageEntity.messageKeys.sort(seq) },
-      ConsistentRead: true,
-    }),
-  );
-  if (!message.Item) throw new Error(`Idempotency record of ${sessionId} points at missing message ${seq}`);
+  const message = await documentClient.send(new GetCommand({ TableName: tableName, Key: messageItem.key(sessionId, seq), ConsistentRead: true }));
+  if (!message.Item) throw new Error(`Resend record of ${sessionId} points at missing message ${seq}`);
   return MessageEntity.fromItem(message.Item);
 }
 
-async function duplicateOf(message: MessageEntity.Message, userId: string): Promise<Accepted> {
-  if ((await isAnswered(message)) || (await readLock(message.sessionId))) return { kind: "duplicate", message };
-  // Its reply failed and nothing runs now: this resend is the retry.
+/** A resend: the original message, and a ticket only if its reply failed and nothing runs now (this resend is the retry). */
+async function resent(message: MessageEntity.Message, userId: string, connectionId: string | undefined): Promise<Accepted> {
+  // The owner check comes before anything is told: someone else's clientMessageId answers as a missing session.
+  const session = await loadOwnedSession(message.sessionId);
+  if (connectionId) await Connection.subscribe(connectionId, message.sessionId, userId);
+  if (isAnswered(session, message) || (await readLock(message.sessionId))) return { kind: "duplicate", message };
   const turnId = ulid();
   if (!(await acquireLock(message.sessionId, turnId, message.seq))) return { kind: "duplicate", message };
   // A reply stored (with its lock released) between the checks above and taking the lock is visible now:
   // the reply and the release commit together, so a read under our lock is the truth.
-  if (await isAnswered(message)) {
+  if (isAnswered(await loadOwnedSession(message.sessionId), message)) {
     await releaseLock(message.sessionId, turnId);
     return { kind: "duplicate", message };
   }
@@ -133,9 +149,6 @@ async function duplicateOf(message: MessageEntity.Message, userId: string): Prom
 }
 
 /** Whether anything was stored after the message (its reply; no user message can follow an unanswered one). */
-async function isAnswered(message: MessageEntity.Message): Promise<boolean> {
-  const session = await loadOwnedSession(message.sessionId);
-  return session.messageCount > message.seq;
-}
+const isAnswered = (session: Session.Info, message: MessageEntity.Message) => session.messageCount > message.seq;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);

@@ -1,7 +1,14 @@
-/** The conversation turn: accept a user message, run the AI reply, relay it. */
-export { acceptUserMessage, SendInput } from "./accept";
-export type { Accepted, TurnTicket } from "./accept";
-export { runTurn, abandonTurn } from "./run";
-export type { TurnOptions, TurnOutcome, TurnSink } from "./run";
+/**
+ * The conversation turn, one use case on every transport: `accept` a user
+ * message (then the worker or the request `run`s the reply), or `exchange`
+ * both inside one request. Handlers are adapters of a few lines.
+ */
+export { accept, SendInput } from "./accept";
+export type { Accepted, AcceptPorts } from "./accept";
+export { run } from "./run";
+export type { TurnOutcome } from "./run";
+export { exchange } from "./exchange";
+export type { Exchange } from "./exchange";
+export type { Dispatch, Fanout, RunPorts, TurnTicket } from "./ports";
 export { DeltaCoalescer, splitByBytes } from "./coalesce";
 export { readLock, lockSeconds } from "./lock";

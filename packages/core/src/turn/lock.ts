@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { lockItem } from "../conversation/partition";
 import { documentClient, tableName } from "../table";
 
 /**
@@ -18,7 +19,7 @@ export interface TurnLock {
   workerId?: string;
 }
 
-export const lockKey = (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: "TURN" });
+const lockKey = lockItem.key;
 
 /** The Put that takes the lock inside a transaction: only when free or expired. */
 export function acquireLockWrite(sessionId: string, turnId: string, userSeq: number, now = Date.now()) {

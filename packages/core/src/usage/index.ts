@@ -1,9 +1,10 @@
-import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import type { Actor } from "../actor";
 import { VisibleError } from "../error";
-import { documentClient, tableName } from "../table";
+import { documentClient, queryAll, tableName } from "../table";
 import { CalendarDate } from "../util";
+import { usageKeys } from "./keys";
 
 /**
  * Completion usage per caller per day and model: one counter item each,
@@ -17,16 +18,11 @@ export function callerOf(actor: Actor): string {
 }
 
 const day = (at: Date) => at.toISOString().slice(0, 10);
-const keys = {
-  partition: (caller: string) => `USAGE#${caller}`,
-  sort: (date: string, model: string) => `DAY#${date}#MODEL#${model}`,
-};
-
 export async function recordUsage(caller: string, model: string, usage: { inputTokens: number; outputTokens: number }, at = new Date()): Promise<void> {
   await documentClient.send(
     new UpdateCommand({
       TableName: tableName,
-      Key: { pk: keys.partition(caller), sk: keys.sort(day(at), model) },
+      Key: usageKeys.key(caller, day(at), model),
       UpdateExpression: "ADD requests :one, inputTokens :input, outputTokens :output SET #type = :type, #day = :day, model = :model",
       ExpressionAttributeNames: { "#type": "type", "#day": "day" },
       ExpressionAttributeValues: { ":one": 1, ":input": usage.inputTokens, ":output": usage.outputTokens, ":type": "usage", ":day": day(at), ":model": model },
@@ -55,28 +51,13 @@ export interface UsageReport {
 }
 
 export async function usageReport(caller: string, query: z.output<typeof UsageQuery>): Promise<UsageReport> {
-  const days: UsageDay[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
-        ExpressionAttributeValues: { ":pk": keys.partition(caller), ":from": `DAY#${query.from}#`, ":to": `DAY#${query.to}#\uffff` },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      days.push({
-        date: String(item.day),
-        model: String(item.model),
-        requests: Number(item.requests ?? 0),
-        inputTokens: Number(item.inputTokens ?? 0),
-        outputTokens: Number(item.outputTokens ?? 0),
-      });
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const days: UsageDay[] = (await queryAll(usageKeys.ofCallerBetween(caller, query.from, query.to))).map((item) => ({
+    date: String(item.day),
+    model: String(item.model),
+    requests: Number(item.requests ?? 0),
+    inputTokens: Number(item.inputTokens ?? 0),
+    outputTokens: Number(item.outputTokens ?? 0),
+  }));
   const totals = days.reduce(
     (sum, d) => ({ requests: sum.requests + d.requests, inputTokens: sum.inputTokens + d.inputTokens, outputTokens: sum.outputTokens + d.outputTokens }),
     { requests: 0, inputTokens: 0, outputTokens: 0 },

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Whether `value` is YYYY-MM-DD naming a day that exists (no February 30th, no month 13). */
 export function isCalendarDate(value: string): boolean {

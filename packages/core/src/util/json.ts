@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * How deeply any JSON a client sends (a REST body, a WebSocket frame) may nest

@@ -25,8 +25,6 @@ const provider = (overrides: Partial<ClaudeConfig> = {}) =>
   });
 
 const request = (overrides: Partial<ProviderRequest> = {}): ProviderRequest => ({
-  flow: "okr",
-  phase: "refinement",
   messages: [
     { role: "user", content: "I want to grow the newsletter." },
     { role: "assistant", content: "What would growth look like?" },

@@ -23,8 +23,6 @@ import {
 const config = (model: string): ClaudeConfig => ({ apiKey: "k", model, maxTokens: 2048, timeoutMs: 5_000, maxRetries: 0, maxRetryWaitMs: 1_000 });
 
 const request = (overrides: Partial<ProviderRequest> = {}): ProviderRequest => ({
-  flow: "chat",
-  phase: "chat",
   messages: [{ role: "user", content: "Hello" }],
   tools: [{ name: "t", description: "d", inputSchema: { type: "object" } }],
   ...overrides,

@@ -1,3 +1,5 @@
+import { createSession } from "../support/sessions";
+import { acceptMessage, runTurn } from "../support/turn";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { withActor } from "@coach/core/actor";
@@ -11,7 +13,7 @@ import {
   type ProviderEvent,
   type ProviderRequest,
 } from "@coach/core/ai";
-import * as Coaching from "@coach/core/coaching";
+import * as Okr from "@coach/core/okr";
 import * as Conversation from "@coach/core/conversation";
 import type { ServerEvent } from "@coach/core/realtime";
 import * as Turn from "@coach/core/turn";
@@ -109,8 +111,6 @@ it("answers a model it does not know with the API's 404", async () => {
 
 const scoreTool = { name: "score_okr", description: "Scores an OKR draft.", inputSchema: { type: "object", properties: { objective: { type: "string" } } } };
 const providerRequest = (overrides: Partial<ProviderRequest> = {}): ProviderRequest => ({
-  flow: "okr",
-  phase: "refinement",
   messages: [{ role: "user", content: "I want to grow the newsletter." }],
   system: { stable: "You are an OKR coach.", dynamic: "" },
   ...overrides,
@@ -195,17 +195,17 @@ const as = <T>(userId: string, fn: () => Promise<T>) => withActor({ type: "user"
 describe.each(rows)("an OKR turn with tools on %s", (family, row) => {
   it("drafts through the tool, shows thinking then writing when the model thinks, and sends nothing the model rejects", async () => {
     const user = `user-${randomUUID()}`;
-    const session = await as(user, () => Conversation.create({}));
-    const { ticket } = await as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c1", content: "I want our newsletter to keep its readers" }));
+    const session = await as(user, () => createSession({}));
+    const { ticket } = await as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "c1", content: "I want our newsletter to keep its readers" }));
     fake.enqueue(
       modelReply(["Let me write that down."], [{ id: "toolu_okr1", name: "update_okr_draft", jsonChunks: ['{"objective":{"statement":"Readers stay with our newsletter"}}'] }]),
       modelReply(["Here is a first draft. What would show that readers stay?"]),
     );
     const events: ServerEvent[] = [];
-    const outcome = await as(user, () => Turn.runTurn(ticket!, { provider: provider(family), sink: { send: async (event) => void events.push(event) }, requestId: "r-contract" }));
+    const outcome = await as(user, () => runTurn(ticket!, { provider: provider(family), sink: { send: async (event) => void events.push(event) }, requestId: "r-contract" }));
 
     expect(outcome.kind, JSON.stringify(fake.rejections.map((r) => r.message))).toBe("completed");
-    expect((await as(user, () => Coaching.okrSet(session.id))).draft.objective?.statement).toBe("Readers stay with our newsletter");
+    expect((await as(user, () => Okr.okrSet(session.id))).draft.objective?.statement).toBe("Readers stay with our newsletter");
     expect(fake.requests).toHaveLength(2);
     for (const { body } of fake.requests) {
       if (row.sampling === "none") for (const name of ["temperature", "top_p", "top_k"]) expect(body).not.toHaveProperty(name);
@@ -228,11 +228,11 @@ describe.each(rows)("an OKR turn with tools on %s", (family, row) => {
 
   it("a refused request fails the turn as not retryable, saying so", async () => {
     const user = `user-${randomUUID()}`;
-    const session = await as(user, () => Conversation.create({}));
-    const { ticket } = await as(user, () => Turn.acceptUserMessage({ sessionId: session.id, clientMessageId: "c1", content: "Hello" }));
+    const session = await as(user, () => createSession({}));
+    const { ticket } = await as(user, () => acceptMessage({ sessionId: session.id, clientMessageId: "c1", content: "Hello" }));
     fake.enqueue(httpError(400, "invalid_request_error", "tools.0.input_schema: JSON schema is invalid"));
     const events: ServerEvent[] = [];
-    const outcome = await as(user, () => Turn.runTurn(ticket!, { provider: provider(family), sink: { send: async (event) => void events.push(event) }, requestId: "r-refused" }));
+    const outcome = await as(user, () => runTurn(ticket!, { provider: provider(family), sink: { send: async (event) => void events.push(event) }, requestId: "r-refused" }));
     expect(outcome).toMatchObject({ kind: "failed", code: "provider_error", retryable: false });
     expect(events.find((e) => e.type === "session_error")).toMatchObject({ code: "provider_error", retryable: false, message: expect.stringMatching(/will not help/) });
   });

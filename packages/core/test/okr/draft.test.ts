@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { VisibleError } from "@coach/core/error";
-import * as Okr from "@coach/core/okr";
-import type { OkrDraft } from "@coach/core/okr";
+import * as Okr from "../support/okr";
+import type { OkrDraft } from "../support/okr";
 
 const draft: OkrDraft = {
   objective: { statement: "Make Habitly the app people open every week", timeframe: "Q2" },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import * as Okr from "@coach/core/okr";
-import type { KeyResult, OkrDraft, OkrState } from "@coach/core/okr";
+import * as Okr from "../support/okr";
+import type { KeyResult, OkrDraft, OkrState } from "../support/okr";
 
 const goodObjective = { statement: "Make Habitly the app people open every week to keep their habits on track", timeframe: "this quarter" };
 const wau: KeyResult = { id: "kr1", statement: "Increase weekly active users from 12,000 to 18,000", metric: "weekly active users", baseline: 12000, target: 18000 };
@@ -48,14 +48,17 @@ describe("the OKR flow", () => {
     const weakSet = update(one.state, { objective: goodObjective, keyResults: [wau, emails] });
     expect(moves(weakSet.effects)).toEqual(["kr_discovery->validation:rule"]);
     const fixed = update(weakSet.state, passing);
-    expect(moves(fixed.effects)).toEqual(["validation->complete:rule"]);
-    expect(fixed.state).toMatchObject({ phase: "complete", draftVersion: 4 });
+    expect(moves(fixed.effects)).toEqual([]);
+    expect(fixed.state).toMatchObject({ phase: "validation", draftVersion: 4 });
+    const confirmed = Okr.reduce(fixed.state, { type: "transition_requested", to: "complete", by: "assistant" });
+    expect(moves(confirmed.effects)).toEqual(["validation->complete:assistant"]);
+    expect(confirmed.state).toMatchObject({ phase: "complete", draftVersion: 4 });
   });
 
   it("chains through every phase whose criterion already holds, recording each", () => {
     const step = update(at("discovery", Okr.emptyDraft, 0), passing);
-    expect(moves(step.effects)).toEqual(["discovery->refinement:rule", "refinement->kr_discovery:rule", "kr_discovery->validation:rule", "validation->complete:rule"]);
-    expect(step.state).toMatchObject({ phase: "complete", draftVersion: 1 });
+    expect(moves(step.effects)).toEqual(["discovery->refinement:rule", "refinement->kr_discovery:rule", "kr_discovery->validation:rule"]);
+    expect(step.state).toMatchObject({ phase: "validation", draftVersion: 1 });
   });
 
   it("does not bump the version for an unchanged draft", () => {

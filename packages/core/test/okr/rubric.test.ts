@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import * as Okr from "@coach/core/okr";
-import type { KeyResult, OkrDraft } from "@coach/core/okr";
+import * as Okr from "../support/okr";
+import type { KeyResult, OkrDraft } from "../support/okr";
 
 const codes = (score: { reasons: { code: string }[] }) => score.reasons.map((r) => r.code);
 const objective = (statement: string, timeframe?: string) => Okr.scoreObjective({ statement, ...(timeframe ? { timeframe } : {}) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { VisibleError } from "@coach/core/error";
-import * as Okr from "@coach/core/okr";
+import * as Okr from "../support/okr";
 
 const tool = (name: string) => Okr.okrFlow.tools.find((t) => t.name === name)!;
 

@@ -6,6 +6,7 @@ import type { VisibleError } from "@coach/core/error";
 import { documentClient, tableName } from "@coach/core/table";
 import * as Tracking from "@coach/core/tracking";
 import { errorOf } from "../support/errors";
+import { testClock } from "../support/tracking-clock";
 
 const machineClient = <T>(fn: () => Promise<T>) => withActor({ type: "apiKey", keyId: "test-key", name: "test" }, async () => fn());
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -24,12 +25,12 @@ async function all<T>(list: (cursor?: string) => Promise<Tracking.Page<T>>): Pro
 
 const ids = (items: { id: string }[]) => items.map((item) => item.id);
 
-afterEach(() => Tracking.clock.reset());
+afterEach(() => testClock.reset());
 
 describe("authorization", () => {
   it("refuses every tracking verb to anyone but an API-key caller", async () => {
     const asUser = (fn: () => Promise<unknown>) => withActor({ type: "user", userId: "u" }, async () => fn());
-    expect((await errorOf(asUser(() => Tracking.createSession({ projectId: "p" })))).code).toBe("actor.not_api_key");
+    expect((await errorOf(asUser(() => Tracking.createRun({ projectId: "p" })))).code).toBe("actor.not_api_key");
     expect((await errorOf(asUser(() => Tracking.listMachines({})))).code).toBe("actor.not_api_key");
     expect((await errorOf(asUser(() => Tracking.health()))).code).toBe("actor.not_api_key");
   });
@@ -37,8 +38,8 @@ describe("authorization", () => {
 
 describe("sessions", () => {
   it("creates an active session whose heartbeat starts at creation, and stores it under its keys", async () => {
-    Tracking.clock.set("2030-01-01T00:00:00.000Z");
-    const session = await machineClient(() => Tracking.createSession({ projectId: "proj", machineId: "m1", metadata: { branch: "main" } }));
+    testClock.set("2030-01-01T00:00:00.000Z");
+    const session = await machineClient(() => Tracking.createRun({ projectId: "proj", machineId: "m1", metadata: { branch: "main" } }));
     expect(session).toEqual({
       id: expect.stringMatching(/^tses_[0-9A-Z]{26}$/),
       projectId: "proj",
@@ -52,54 +53,54 @@ describe("sessions", () => {
     });
     const item = (await documentClient.send(new GetCommand({ TableName: tableName, Key: { pk: `TSESSION#${session.id}`, sk: "TSESSION" } }))).Item;
     expect(item).toMatchObject({
-      gsi1pk: "TSESSIONS#active",
-      gsi1sk: `2030-01-01T00:00:00.000Z#${session.id}`,
+      gsi1pk: "TSESSIONS",
+      gsi1sk: `active#2030-01-01T00:00:00.000Z#${session.id}`,
       gsi2pk: "TSESSION_HEARTBEAT",
       gsi2sk: `2030-01-01T00:00:00.000Z#${session.id}`,
       type: "tracking_session",
     });
-    expect(await machineClient(() => Tracking.getSession(session.id))).toEqual(session);
+    expect(await machineClient(() => Tracking.getRun(session.id))).toEqual(session);
   });
 
   it("takes a client-chosen id once", async () => {
     const id = unique("editor");
-    await machineClient(() => Tracking.createSession({ id, projectId: "p" }));
-    expect((await errorOf(machineClient(() => Tracking.createSession({ id, projectId: "p" })))).code).toBe("tracking.session_exists");
+    await machineClient(() => Tracking.createRun({ id, projectId: "p" }));
+    expect((await errorOf(machineClient(() => Tracking.createRun({ id, projectId: "p" })))).code).toBe("tracking.session_exists");
   });
 
   it("drops a finished session out of the heartbeat index and refuses to reopen it", async () => {
-    const session = await machineClient(() => Tracking.createSession({ projectId: "p" }));
-    const done = await machineClient(() => Tracking.updateSession({ id: session.id, status: "completed" }));
+    const session = await machineClient(() => Tracking.createRun({ projectId: "p" }));
+    const done = await machineClient(() => Tracking.updateRun({ id: session.id, status: "completed" }));
     expect(done).toMatchObject({ status: "completed", endedAt: expect.any(String), version: 2 });
     const item = (await documentClient.send(new GetCommand({ TableName: tableName, Key: { pk: `TSESSION#${session.id}`, sk: "TSESSION" } }))).Item;
-    expect(item).toMatchObject({ gsi1pk: "TSESSIONS#completed" });
+    expect(item).toMatchObject({ gsi1pk: "TSESSIONS", gsi1sk: expect.stringMatching(/^completed#/) });
     expect(item?.gsi2pk).toBeUndefined();
-    const reopen = await errorOf(machineClient(() => Tracking.updateSession({ id: session.id, status: "active" })));
+    const reopen = await errorOf(machineClient(() => Tracking.updateRun({ id: session.id, status: "active" })));
     expect(reopen).toMatchObject({ kind: "conflict", code: "tracking.invalid_transition" });
-    expect((await errorOf(machineClient(() => Tracking.heartbeat(session.id)))).code).toBe("tracking.session_finished");
+    expect((await errorOf(machineClient(() => Tracking.runHeartbeat(session.id)))).code).toBe("tracking.session_finished");
   });
 
   it("finds stale sessions with one Query on the heartbeat index, as the clock moves", async () => {
     const t0 = Date.parse("2031-03-01T12:00:00.000Z");
-    Tracking.clock.set(t0);
-    const silent = await machineClient(() => Tracking.createSession({ projectId: "stale-test" }));
-    const chatty = await machineClient(() => Tracking.createSession({ projectId: "stale-test" }));
-    const paused = await machineClient(() => Tracking.createSession({ projectId: "stale-test", status: "paused" }));
-    const finished = await machineClient(() => Tracking.createSession({ projectId: "stale-test" }));
-    await machineClient(() => Tracking.updateSession({ id: finished.id, status: "failed" }));
-    const marked = await machineClient(() => Tracking.createSession({ projectId: "stale-test" }));
-    await machineClient(() => Tracking.updateSession({ id: marked.id, status: "stale" }));
+    testClock.set(t0);
+    const silent = await machineClient(() => Tracking.createRun({ projectId: "stale-test" }));
+    const chatty = await machineClient(() => Tracking.createRun({ projectId: "stale-test" }));
+    const paused = await machineClient(() => Tracking.createRun({ projectId: "stale-test", status: "paused" }));
+    const finished = await machineClient(() => Tracking.createRun({ projectId: "stale-test" }));
+    await machineClient(() => Tracking.updateRun({ id: finished.id, status: "failed" }));
+    const marked = await machineClient(() => Tracking.createRun({ projectId: "stale-test" }));
+    await machineClient(() => Tracking.updateRun({ id: marked.id, status: "stale" }));
 
-    const staleNow = async () => ids(await all((cursor) => machineClient(() => Tracking.listSessions({ status: "stale", cursor, limit: 2 }))));
+    const staleNow = async () => ids(await all((cursor) => machineClient(() => Tracking.listRuns({ status: "stale", cursor, limit: 2 }))));
     // Within the window only the session marked stale is stale.
-    Tracking.clock.set(t0 + 200_000);
-    await machineClient(() => Tracking.heartbeat(chatty.id));
+    testClock.set(t0 + 200_000);
+    await machineClient(() => Tracking.runHeartbeat(chatty.id));
     let stale = await staleNow();
     expect(stale).toContain(marked.id);
     expect(stale).not.toContain(silent.id);
 
     // Past the window (300 s) for everyone but the one that sent a heartbeat at +200 s.
-    Tracking.clock.set(t0 + 301_000);
+    testClock.set(t0 + 301_000);
     stale = await staleNow();
     expect(stale).toEqual(expect.arrayContaining([marked.id, silent.id, paused.id]));
     expect(stale).not.toContain(chatty.id);
@@ -107,52 +108,52 @@ describe("sessions", () => {
     expect(stale.filter((id) => id === marked.id)).toHaveLength(1);
 
     // A heartbeat revives a stale session.
-    const revived = await machineClient(() => Tracking.heartbeat(marked.id));
+    const revived = await machineClient(() => Tracking.runHeartbeat(marked.id));
     expect(revived).toMatchObject({ status: "active", lastHeartbeat: new Date(t0 + 301_000).toISOString() });
     expect(await staleNow()).not.toContain(marked.id);
   });
 
   it("lists by status, newest first, and pages across every status when none is given", async () => {
-    Tracking.clock.set("2032-05-05T00:00:00.000Z");
-    const first = await machineClient(() => Tracking.createSession({ projectId: "list" }));
-    Tracking.clock.advance(1000);
-    const second = await machineClient(() => Tracking.createSession({ projectId: "list", status: "paused" }));
-    const active = await all((cursor) => machineClient(() => Tracking.listSessions({ status: "active", cursor, limit: 50 })));
+    testClock.set("2032-05-05T00:00:00.000Z");
+    const first = await machineClient(() => Tracking.createRun({ projectId: "list" }));
+    testClock.advance(1000);
+    const second = await machineClient(() => Tracking.createRun({ projectId: "list", status: "paused" }));
+    const active = await all((cursor) => machineClient(() => Tracking.listRuns({ status: "active", cursor, limit: 50 })));
     expect(ids(active)).toContain(first.id);
     expect(ids(active)).not.toContain(second.id);
-    const everything = ids(await all((cursor) => machineClient(() => Tracking.listSessions({ cursor, limit: 7 }))));
+    const everything = ids(await all((cursor) => machineClient(() => Tracking.listRuns({ cursor, limit: 7 }))));
     expect(everything).toEqual(expect.arrayContaining([first.id, second.id]));
     expect(new Set(everything).size).toBe(everything.length);
   });
 
   it("rejects a cursor of another list", async () => {
-    Tracking.clock.set("2032-06-06T00:00:00.000Z");
-    await machineClient(() => Tracking.createSession({ projectId: "c" }));
-    await machineClient(() => Tracking.createSession({ projectId: "c" }));
-    const page = await machineClient(() => Tracking.listSessions({ status: "active", limit: 1 }));
+    testClock.set("2032-06-06T00:00:00.000Z");
+    await machineClient(() => Tracking.createRun({ projectId: "c" }));
+    await machineClient(() => Tracking.createRun({ projectId: "c" }));
+    const page = await machineClient(() => Tracking.listRuns({ status: "active", limit: 1 }));
     expect(page.nextCursor).toBeDefined();
-    expect((await errorOf(machineClient(() => Tracking.listSessions({ status: "paused", cursor: page.nextCursor })))).code).toBe("cursor.invalid");
+    expect((await errorOf(machineClient(() => Tracking.listRuns({ status: "paused", cursor: page.nextCursor })))).code).toBe("cursor.invalid");
     expect((await errorOf(machineClient(() => Tracking.listMachines({ cursor: page.nextCursor })))).code).toBe("cursor.invalid");
   });
 
   it("deletes a session with its tasks", async () => {
-    const session = await machineClient(() => Tracking.createSession({ projectId: "p" }));
+    const session = await machineClient(() => Tracking.createRun({ projectId: "p" }));
     const task = await machineClient(() => Tracking.createTask({ sessionId: session.id, title: "t" }));
-    await machineClient(() => Tracking.removeSession(session.id));
-    expect((await errorOf(machineClient(() => Tracking.getSession(session.id)))).code).toBe("tracking.session_not_found");
+    await machineClient(() => Tracking.removeRun(session.id));
+    expect((await errorOf(machineClient(() => Tracking.getRun(session.id)))).code).toBe("tracking.session_not_found");
     expect((await errorOf(machineClient(() => Tracking.getTask(task.id)))).code).toBe("tracking.task_not_found");
-    expect((await errorOf(machineClient(() => Tracking.removeSession(session.id)))).code).toBe("tracking.session_not_found");
+    expect((await errorOf(machineClient(() => Tracking.removeRun(session.id)))).code).toBe("tracking.session_not_found");
   });
 });
 
 describe("tasks", () => {
   it("walks a task through its life: started, progress, completed at 100, then final", async () => {
-    Tracking.clock.set("2033-01-01T00:00:00.000Z");
-    const session = await machineClient(() => Tracking.createSession({ projectId: "p" }));
+    testClock.set("2033-01-01T00:00:00.000Z");
+    const session = await machineClient(() => Tracking.createRun({ projectId: "p" }));
     const task = await machineClient(() => Tracking.createTask({ sessionId: session.id, title: "Write tests" }));
     expect(task).toMatchObject({ sessionId: session.id, status: "pending", progress: 0, version: 1 });
     expect(task.id).toMatch(new RegExp(`^${session.id}\\.t[0-9A-Z]{26}$`));
-    Tracking.clock.advance(1000);
+    testClock.advance(1000);
     const started = await machineClient(() => Tracking.updateTask({ id: task.id, status: "in_progress", progress: 10 }));
     expect(started).toMatchObject({ status: "in_progress", progress: 10, startedAt: "2033-01-01T00:00:01.000Z" });
     const done = await machineClient(() => Tracking.updateTask({ id: task.id, status: "completed" }));
@@ -164,7 +165,7 @@ describe("tasks", () => {
   });
 
   it("requires an error exactly when failed, and clears it on retry", async () => {
-    const session = await machineClient(() => Tracking.createSession({ projectId: "p" }));
+    const session = await machineClient(() => Tracking.createRun({ projectId: "p" }));
     const task = await machineClient(() => Tracking.createTask({ sessionId: session.id, title: "flaky", status: "in_progress" }));
     expect((await errorOf(machineClient(() => Tracking.updateTask({ id: task.id, status: "failed" })))).code).toBe("request.invalid");
     expect((await errorOf(machineClient(() => Tracking.updateTask({ id: task.id, error: "boom" })))).code).toBe("request.invalid");
@@ -178,7 +179,7 @@ describe("tasks", () => {
   });
 
   it("lists a session's tasks, filtered by status, and tasks of one status across sessions", async () => {
-    const session = await machineClient(() => Tracking.createSession({ projectId: "p" }));
+    const session = await machineClient(() => Tracking.createRun({ projectId: "p" }));
     const a = await machineClient(() => Tracking.createTask({ sessionId: session.id, title: "a" }));
     const b = await machineClient(() => Tracking.createTask({ sessionId: session.id, title: "b", status: "blocked" }));
     const c = await machineClient(() => Tracking.createTask({ sessionId: session.id, title: "c" }));
@@ -193,8 +194,8 @@ describe("tasks", () => {
   });
 
   it("takes no tasks in a finished session", async () => {
-    const session = await machineClient(() => Tracking.createSession({ projectId: "p" }));
-    await machineClient(() => Tracking.updateSession({ id: session.id, status: "completed" }));
+    const session = await machineClient(() => Tracking.createRun({ projectId: "p" }));
+    await machineClient(() => Tracking.updateRun({ id: session.id, status: "completed" }));
     expect((await errorOf(machineClient(() => Tracking.createTask({ sessionId: session.id, title: "late" })))).code).toBe("tracking.session_finished");
   });
 });
@@ -202,7 +203,7 @@ describe("tasks", () => {
 describe("machines and slots", () => {
   it("gives out exactly `capacity` slots to concurrent claims, once per session", async () => {
     const machine = await machineClient(() => Tracking.createMachine({ hostname: "box-1", capacity: 3 }));
-    const sessions = await Promise.all(Array.from({ length: 12 }, () => machineClient(() => Tracking.createSession({ projectId: "slots" }))));
+    const sessions = await Promise.all(Array.from({ length: 12 }, () => machineClient(() => Tracking.createRun({ projectId: "slots" }))));
     const results = await Promise.allSettled(sessions.map((s) => machineClient(() => Tracking.claimSlot({ machineId: machine.id, sessionId: s.id }))));
     const won = results.filter((r) => r.status === "fulfilled");
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -223,13 +224,13 @@ describe("machines and slots", () => {
 
   it("takes no claims while draining, and comes back online on a heartbeat after going offline", async () => {
     const machine = await machineClient(() => Tracking.createMachine({ hostname: "box-2", capacity: 2 }));
-    const session = await machineClient(() => Tracking.createSession({ projectId: "p" }));
+    const session = await machineClient(() => Tracking.createRun({ projectId: "p" }));
     const draining = await machineClient(() => Tracking.updateMachine({ id: machine.id, status: "draining" }));
     expect(draining.status).toBe("draining");
     expect((await errorOf(machineClient(() => Tracking.claimSlot({ machineId: machine.id, sessionId: session.id })))).code).toBe("tracking.machine_unavailable");
     await machineClient(() => Tracking.updateMachine({ id: machine.id, status: "offline" }));
     expect((await errorOf(machineClient(() => Tracking.updateMachine({ id: machine.id, status: "draining" })))).code).toBe("tracking.invalid_transition");
-    Tracking.clock.set("2034-01-01T00:00:00.000Z");
+    testClock.set("2034-01-01T00:00:00.000Z");
     const back = await machineClient(() => Tracking.machineHeartbeat(machine.id));
     expect(back).toMatchObject({ status: "online", lastHeartbeat: "2034-01-01T00:00:00.000Z" });
     const online = await all((cursor) => machineClient(() => Tracking.listMachines({ status: "online", cursor, limit: 100 })));
@@ -242,10 +243,10 @@ describe("machines and slots", () => {
 describe("health", () => {
   it("counts by status and lists stale sessions and stuck tasks", async () => {
     const t0 = Date.parse("1999-06-01T00:00:00.000Z");
-    Tracking.clock.set(t0);
-    const silent = await machineClient(() => Tracking.createSession({ projectId: "health" }));
+    testClock.set(t0);
+    const silent = await machineClient(() => Tracking.createRun({ projectId: "health" }));
     const task = await machineClient(() => Tracking.createTask({ sessionId: silent.id, title: "hangs", status: "in_progress" }));
-    Tracking.clock.set(t0 + 3600_000);
+    testClock.set(t0 + 3600_000);
     const summary = await machineClient(() => Tracking.health());
     expect(Tracking.HealthSummary.parse(summary)).toEqual(summary);
     expect(summary).toMatchObject({ staleAfterSeconds: 300, stuckAfterSeconds: 900, generatedAt: "1999-06-01T01:00:00.000Z" });

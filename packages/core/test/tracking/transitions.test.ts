@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { VisibleError } from "@coach/core/error";
-import { assertTransition, canTransition, isTerminal, machineTransitions, sessionTransitions, taskTransitions } from "@coach/core/tracking";
+import { assertTransition, canTransition, isTerminal, machineTransitions, runTransitions, taskTransitions } from "@coach/core/tracking";
 
 describe("transition tables", () => {
   it.each([
@@ -29,7 +29,7 @@ describe("transition tables", () => {
     ["failed", "active", false],
     ["completed", "failed", false],
   ] as const)("session %s → %s: %s", (from, to, allowed) => {
-    expect(canTransition(sessionTransitions, from, to)).toBe(allowed);
+    expect(canTransition(runTransitions, from, to)).toBe(allowed);
   });
 
   it.each([
@@ -42,14 +42,14 @@ describe("transition tables", () => {
   });
 
   it("always allows staying in the same status, even a final one", () => {
-    for (const table of [taskTransitions, sessionTransitions, machineTransitions] as const) {
+    for (const table of [taskTransitions, runTransitions, machineTransitions] as const) {
       for (const status of Object.keys(table)) expect(canTransition(table as Record<string, readonly string[]>, status, status)).toBe(true);
     }
   });
 
   it("knows the final statuses", () => {
     expect(Object.keys(taskTransitions).filter((s) => isTerminal(taskTransitions, s as keyof typeof taskTransitions))).toEqual(["completed"]);
-    expect(Object.keys(sessionTransitions).filter((s) => isTerminal(sessionTransitions, s as keyof typeof sessionTransitions))).toEqual(["completed", "failed"]);
+    expect(Object.keys(runTransitions).filter((s) => isTerminal(runTransitions, s as keyof typeof runTransitions))).toEqual(["completed", "failed"]);
   });
 
   it("names an invalid transition with a 409-kind visible error", () => {

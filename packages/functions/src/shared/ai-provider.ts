@@ -1,23 +1,25 @@
-import { selectProvider, type AiProvider } from "@coach/core/ai";
+import { claudeProvider, loadClaudeConfig, selectProvider, type AiProvider } from "@coach/core/ai";
+import { boundAnthropicApiKey, config } from "@coach/core/config";
 
-let secretResolved: Promise<void> | undefined;
+let provider: Promise<AiProvider> | undefined;
 
 /**
  * The AI provider for this invocation. On AWS the Anthropic key is an SST
- * Config.Secret bound to the function (fetched from SSM once per cold start
- * by `sst/node/config`); locally and in tests it is the ANTHROPIC_API_KEY
- * variable or absent (the offline coach).
+ * Config.Secret bound to the function, read from SSM once per cold start;
+ * locally and in tests it is the ANTHROPIC_API_KEY variable or absent (the
+ * offline coach).
  */
 export async function aiProvider(): Promise<AiProvider> {
-  secretResolved ??= resolveBoundSecret();
-  await secretResolved;
-  return selectProvider();
+  if (config().claude) return selectProvider();
+  provider ??= fromBoundSecret().catch((error: unknown) => {
+    provider = undefined;
+    throw error;
+  });
+  return provider;
 }
 
-async function resolveBoundSecret(): Promise<void> {
-  if (process.env.ANTHROPIC_API_KEY || process.env.SST_Secret_value_ANTHROPIC_API_KEY === undefined) return;
-  const { Config } = (await import("sst/node/config")) as unknown as { Config: Record<string, string | undefined> };
-  const key = Config.ANTHROPIC_API_KEY;
-  // SST stores a placeholder until `sst secrets set` has run; that means no key.
-  if (key && key !== "__FETCH_FROM_SSM__") process.env.ANTHROPIC_API_KEY = key;
+async function fromBoundSecret(): Promise<AiProvider> {
+  const key = await boundAnthropicApiKey(config().secretStore);
+  // The key joins the other ANTHROPIC_* settings, read by the same reader.
+  return key ? claudeProvider(loadClaudeConfig({ ...process.env, ANTHROPIC_API_KEY: key })) : selectProvider();
 }

@@ -1,7 +1,7 @@
 import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
 import * as Connection from "@coach/core/connection";
 import type { ServerEvent } from "@coach/core/realtime";
-import type { TurnSink } from "@coach/core/turn";
+import type { Fanout } from "@coach/core/turn";
 import { requiredEnv } from "./env";
 import { logger } from "./logger";
 
@@ -43,7 +43,7 @@ export async function postToConnection(connectionId: string, event: ServerEvent)
  * still gets the completed message. A failed post to one connection never
  * stops the others.
  */
-export function sessionFanout(sessionId: string): TurnSink {
+export function sessionFanout(sessionId: string): Fanout {
   let connections: Promise<string[]> | undefined;
   return {
     async send(event) {

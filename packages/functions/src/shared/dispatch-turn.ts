@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { TurnTicket } from "@coach/core/turn";
-import { requiredEnv } from "./env";
+import { config, required } from "@coach/core/config";
 
 /** What the turn worker receives. */
 export interface TurnJob {
@@ -17,13 +17,14 @@ let client: LambdaClient | undefined;
  * worker in-process.
  */
 export async function dispatchTurn(job: TurnJob): Promise<void> {
+  const { lambdaEndpoint } = config().realtime;
   client ??= new LambdaClient({
-    endpoint: process.env.LAMBDA_ENDPOINT || undefined,
-    ...(process.env.LAMBDA_ENDPOINT ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
+    endpoint: lambdaEndpoint,
+    ...(lambdaEndpoint ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
   });
   await client.send(
     new InvokeCommand({
-      FunctionName: requiredEnv("TURN_WORKER_FUNCTION"),
+      FunctionName: required("TURN_WORKER_FUNCTION"),
       InvocationType: "Event",
       Payload: Buffer.from(JSON.stringify(job)),
     }),

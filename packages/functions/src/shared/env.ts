@@ -1,6 +1,4 @@
-/** Reads a required variable once, at cold start: a missing one fails the cold start, not a request. */
-export function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`Missing environment variable ${name}`);
-  return value;
-}
+import { required } from "@coach/core/config";
+
+/** A variable this function cannot work without: the config's `required`, under its former name. */
+export const requiredEnv = required;

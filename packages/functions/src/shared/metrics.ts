@@ -1,4 +1,5 @@
 import { Metrics } from "@aws-lambda-powertools/metrics";
+import { config } from "@coach/core/config";
 import { metricNamespace } from "@coach/core/observability";
 
 /**
@@ -7,5 +8,5 @@ import { metricNamespace } from "@coach/core/observability";
  */
 export const metrics = new Metrics({
   namespace: metricNamespace,
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "coach",
+  serviceName: config().observability.serviceName,
 });

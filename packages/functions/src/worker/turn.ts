@@ -3,13 +3,12 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { withActor } from "@coach/core/actor";
-import { aiProvider } from "../shared/ai-provider";
 import * as Turn from "@coach/core/turn";
-import { sessionFanout } from "../shared/connections";
 import type { TurnJob } from "../shared/dispatch-turn";
 import { logger } from "../shared/logger";
 import { metrics } from "../shared/metrics";
 import { recordTurnMetrics } from "../shared/turn-metrics";
+import { runPorts } from "../shared/turn-ports";
 
 /**
  * The turn worker, invoked asynchronously by send_message: runs the AI reply
@@ -19,11 +18,8 @@ import { recordTurnMetrics } from "../shared/turn-metrics";
 export const handler = middy<TurnJob, void, Error, Context>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
-  .handler(async (job) => {
-    logger.appendKeys({ traceId: job.requestId, sessionId: job.ticket.sessionId, turnId: job.ticket.turnId, userId: job.ticket.userId });
-    const provider = await aiProvider();
-    const outcome = await withActor({ type: "user", userId: job.ticket.userId }, () =>
-      Turn.runTurn(job.ticket, { provider, sink: sessionFanout(job.ticket.sessionId), requestId: job.requestId }),
-    );
-    recordTurnMetrics(outcome);
+  .handler(async ({ ticket, requestId }) => {
+    logger.appendKeys({ traceId: requestId, sessionId: ticket.sessionId, turnId: ticket.turnId, userId: ticket.userId });
+    const ports = await runPorts(ticket.sessionId, requestId);
+    recordTurnMetrics(await withActor({ type: "user", userId: ticket.userId }, () => Turn.run(ticket, ports)));
   });

@@ -2,33 +2,26 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } from "aws-lambda";
 import * as Connection from "@coach/core/connection";
-import { VisibleError } from "@coach/core/error";
-import { verifyToken } from "../http/shared/authenticate";
 import { logger } from "../shared/logger";
-
-/** $connect carries the query string; browsers cannot set headers on a WebSocket. */
-type ConnectEvent = APIGatewayProxyWebsocketEventV2 & { queryStringParameters?: Record<string, string | undefined> | null };
+import { identityOf } from "./shared/connection-identity";
 
 /**
- * Verifies the JWT from the `token` query parameter with the same verifier
- * as the REST API. A refusal is a non-2xx answer, so API Gateway never opens
- * the connection.
+ * Registers the connection (its item is what `$disconnect` and the session
+ * fan-out clean up) for the user the `$connect` authorizer verified. API
+ * Gateway runs this only after the authorizer allowed the connection.
  */
-export const handler = middy<ConnectEvent, APIGatewayProxyResult, Error, Context>()
+export const handler = middy<APIGatewayProxyWebsocketEventV2, APIGatewayProxyResult, Error, Context>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
     const { connectionId, requestId } = event.requestContext;
     logger.appendKeys({ traceId: requestId, connectionId, route: "$connect" });
-    const token = event.queryStringParameters?.token;
-    try {
-      if (!token) throw new VisibleError("unauthorized", "auth.missing_token", "Connect with ?token=<JWT>");
-      const userId = await verifyToken(token);
-      await Connection.register(connectionId, userId);
-      logger.info("connected", { userId });
-      return { statusCode: 200, body: "" };
-    } catch (error) {
-      if (!(error instanceof VisibleError)) throw error;
-      logger.info("connection refused", { code: error.code });
-      return { statusCode: error.kind === "unavailable" ? 503 : 401, body: error.message };
+    const identity = identityOf(event.requestContext);
+    if (!identity) {
+      // Only a deployment without the authorizer gets here; refuse rather than open an anonymous connection.
+      logger.error("connection refused: no authorizer identity in the request context");
+      return { statusCode: 401, body: JSON.stringify({ message: "Unauthorized" }) };
     }
+    await Connection.register(connectionId, identity.userId);
+    logger.info("connected", { userId: identity.userId });
+    return { statusCode: 200, body: "" };
   });

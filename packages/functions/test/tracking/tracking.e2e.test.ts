@@ -3,6 +3,7 @@ import * as ApiKey from "@coach/core/apikey";
 import * as Tracking from "@coach/core/tracking";
 import { testStackConfig } from "../../../../test/env";
 import { startLocalStack, type LocalStack } from "../../../local/src/stack";
+import { testClock } from "../../../core/test/support/tracking-clock";
 import { apiClient, craftCursor, expectNoInternals, expectProblem, expectStandardHeaders, ISO_TIMESTAMP, newUser, type Api, type ApiResponse, type CallOptions } from "../support/api";
 
 /**
@@ -25,7 +26,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-afterEach(() => Tracking.clock.reset());
+afterEach(() => testClock.reset());
 
 const withKey = (options: CallOptions = {}): CallOptions => ({ ...options, authorization: `Bearer ${key}` });
 const get = (path: string, options?: CallOptions) => api.get(`/api/tracking${path}`, withKey(options));
@@ -42,7 +43,7 @@ function expectOk(response: ApiResponse, status = 200) {
 async function createSession(json: Record<string, unknown> = {}) {
   const response = await post("/sessions", { projectId: "proj-e2e", ...json });
   expectOk(response, 201);
-  return response.body as Tracking.SessionInfo;
+  return response.body as Tracking.RunInfo;
 }
 
 async function createMachine(json: Record<string, unknown> = {}) {
@@ -106,7 +107,7 @@ describe("API keys on tracking routes", () => {
 
 describe("sessions", () => {
   it("POST creates, GET reads, PATCH changes, heartbeat moves the heartbeat, DELETE removes", async () => {
-    Tracking.clock.set("2040-01-01T00:00:00.000Z");
+    testClock.set("2040-01-01T00:00:00.000Z");
     const session = await createSession({ machineId: "mach-1", metadata: { editor: "vscode" } });
     expect(session).toEqual({
       id: expect.stringMatching(/^tses_[0-9A-Z]{26}$/),
@@ -128,14 +129,14 @@ describe("sessions", () => {
     expect(paused.body).toMatchObject({ status: "paused", version: 2 });
     expect(paused.body.machineId).toBeUndefined();
 
-    Tracking.clock.set("2040-01-01T00:01:00.000Z");
+    testClock.set("2040-01-01T00:01:00.000Z");
     const beat = await post(`/sessions/${session.id}/heartbeat`);
     expectOk(beat);
     expect(beat.body).toMatchObject({ status: "paused", lastHeartbeat: "2040-01-01T00:01:00.000Z", version: 3 });
 
-    const paged = await listAll<Tracking.SessionInfo>("/sessions?status=paused&limit=50", "sessions");
+    const paged = await listAll<Tracking.RunInfo>("/sessions?status=paused&limit=50", "sessions");
     expect(ids(paged)).toContain(session.id);
-    const everything = await listAll<Tracking.SessionInfo>("/sessions?limit=100", "sessions");
+    const everything = await listAll<Tracking.RunInfo>("/sessions?limit=100", "sessions");
     expect(ids(everything)).toContain(session.id);
 
     const removed = await del(`/sessions/${session.id}`);
@@ -147,16 +148,16 @@ describe("sessions", () => {
 
   it("GET ?status=stale finds sessions silent past the window as the clock moves, and a heartbeat clears them", async () => {
     const t0 = Date.parse("2041-07-01T08:00:00.000Z");
-    Tracking.clock.set(t0);
+    testClock.set(t0);
     const silent = await createSession();
     const alive = await createSession();
-    Tracking.clock.set(t0 + 250_000);
+    testClock.set(t0 + 250_000);
     expectOk(await post(`/sessions/${alive.id}/heartbeat`));
-    let stale = ids(await listAll<Tracking.SessionInfo>("/sessions?status=stale&limit=3", "sessions"));
+    let stale = ids(await listAll<Tracking.RunInfo>("/sessions?status=stale&limit=3", "sessions"));
     expect(stale).not.toContain(silent.id);
 
-    Tracking.clock.set(t0 + 301_000);
-    stale = ids(await listAll<Tracking.SessionInfo>("/sessions?status=stale&limit=3", "sessions"));
+    testClock.set(t0 + 301_000);
+    stale = ids(await listAll<Tracking.RunInfo>("/sessions?status=stale&limit=3", "sessions"));
     expect(stale).toContain(silent.id);
     expect(stale).not.toContain(alive.id);
     const health = await get("/health");
@@ -164,7 +165,7 @@ describe("sessions", () => {
     expect(health.body.sessions.stale).toBeGreaterThanOrEqual(1);
 
     expectOk(await post(`/sessions/${silent.id}/heartbeat`));
-    stale = ids(await listAll<Tracking.SessionInfo>("/sessions?status=stale&limit=3", "sessions"));
+    stale = ids(await listAll<Tracking.RunInfo>("/sessions?status=stale&limit=3", "sessions"));
     expect(stale).not.toContain(silent.id);
   });
 
@@ -220,10 +221,10 @@ describe("tasks", () => {
 
   it("GET /health lists a task stuck in progress past the window", async () => {
     const t0 = Date.parse("1998-02-02T00:00:00.000Z");
-    Tracking.clock.set(t0);
+    testClock.set(t0);
     const session = await createSession();
     const task = (await post("/tasks", { sessionId: session.id, title: "hangs", status: "in_progress" })).body as Tracking.TaskInfo;
-    Tracking.clock.set(t0 + 901_000);
+    testClock.set(t0 + 901_000);
     const health = await get("/health");
     expectOk(health);
     expect(Tracking.HealthSummary.safeParse(health.body).success).toBe(true);
@@ -254,7 +255,7 @@ describe("machines and slots", () => {
     const all = await listAll<Tracking.MachineInfo>("/machines?limit=100", "machines");
     expect(all.find((m) => m.id === machine.id)?.status).toBe("offline");
 
-    Tracking.clock.set("2042-02-02T02:02:02.000Z");
+    testClock.set("2042-02-02T02:02:02.000Z");
     const beat = await post(`/machines/${machine.id}/heartbeat`);
     expectOk(beat);
     expect(beat.body).toMatchObject({ status: "online", lastHeartbeat: "2042-02-02T02:02:02.000Z" });
@@ -304,7 +305,7 @@ describe("machines and slots", () => {
 });
 
 describe("bad input never answers 5xx", () => {
-  let session: Tracking.SessionInfo;
+  let session: Tracking.RunInfo;
   let machine: Tracking.MachineInfo;
   beforeAll(async () => {
     session = await createSession();

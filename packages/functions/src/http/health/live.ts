@@ -3,6 +3,7 @@ import { httpRoute } from "../shared/route";
 
 /** Liveness: the function runs. Touches nothing else. */
 export const handler = httpRoute(
-  { auth: "none", summary: "Liveness: the function runs", response: { schema: z.object({ status: z.literal("ok") }) } },
+  "GET /health",
+  { summary: "Liveness: the function runs", response: { schema: z.object({ status: z.literal("ok") }) } },
   async () => ({ body: { status: "ok" } }),
 );

@@ -1,31 +1,25 @@
-import { z } from "zod";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import { httpRoute } from "../shared/route";
-import { openApiDocument } from "./generate";
-import { docsPage } from "./html";
+import page from "./docs-page.json" with { type: "json" };
+import { staticRoute } from "./static-route";
 
-let page: ReturnType<typeof docsPage> | undefined;
-const current = () => (page ??= docsPage(openApiDocument().document));
-
-const route = httpRoute(
-  { auth: "none", summary: "Browsable API reference (HTML, no scripts)", response: { schema: z.string(), contentType: "text/html" } },
-  async () => ({ raw: current().html, headers: { "content-type": "text/html; charset=utf-8" } }),
+const route = staticRoute(
+  "GET /api/docs",
+  { summary: "Browsable API reference (HTML, no scripts)", response: { contentType: "text/html", jsonSchema: { type: "string" } } },
+  () => ({ contentType: "text/html; charset=utf-8", body: page.html }),
 );
 
 /**
- * The API reference as one self-contained HTML page rendered from the
- * OpenAPI document: no scripts, no network. The security headers' CSP
- * (`default-src 'none'`) would block its stylesheet, so the page's one
- * `<style>` is allowed by its hash, and nothing else.
+ * The API reference as one self-contained HTML page, rendered from the
+ * OpenAPI document by `pnpm openapi`: no scripts, no network. The security
+ * headers' CSP (`default-src 'none'`) would block its stylesheet, so the
+ * page's one `<style>` is allowed by its hash, and nothing else.
  */
 export const handler = Object.assign(
   async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const response = await route(event, context);
     const csp = response.headers?.["Content-Security-Policy"];
-    if (response.statusCode === 200 && typeof csp === "string") {
-      response.headers!["Content-Security-Policy"] = `${csp}; style-src '${current().styleHash}'`;
-    }
+    if (typeof csp === "string") response.headers = { ...response.headers, "Content-Security-Policy": `${csp}; style-src '${page.styleHash}'` };
     return response;
   },
-  { spec: route.spec },
+  { routeKey: route.routeKey, spec: route.spec },
 );

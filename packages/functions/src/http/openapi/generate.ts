@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { httpRouteKey, httpRoutes, parseHandler, webSocketRoutes, type HttpMethod, type HttpRoute } from "../../manifest";
+import { httpRouteKey, httpRoutes, webSocketRoutes, type HttpMethod, type HttpRoute } from "../../manifest";
 import type { RouteSpec } from "../shared/route";
-import { handlerModules } from "./route-specs";
+import { handlerSpecOf, handlerSpecs } from "./handler-specs";
 import type { AuthMode, JsonSchema, MediaType, OpenApiDocument, Operation, Parameter, PathItem, Reference, Response, SecurityScheme } from "./document-types";
 import { namedSchemas } from "./schemas";
 
@@ -9,16 +9,16 @@ import { namedSchemas } from "./schemas";
  * The OpenAPI 3.1 document of the REST API, built from the route manifest and
  * the zod schemas each handler validates its requests with (`httpRoute`'s
  * `.spec`): what is documented is what is enforced. Deterministic: the same
- * code gives byte-identical JSON.
+ * code gives byte-identical JSON. Build-time only (`pnpm openapi`): the
+ * deployed document is the committed file this writes.
  */
 /**
  * What the generator reads from a handler: `httpRoute` attaches its spec as
- * `.spec`. `errors`, `stream` and `maxBodyBytes` are read when a spec has them.
+ * `.spec`. A `staticRoute`, which carries no zod, documents its response by
+ * a JSON Schema instead.
  */
-export type DocumentedSpec = RouteSpec<z.ZodType, z.ZodType, z.ZodType> & {
-  errors?: "problem" | "openai";
-  stream?: boolean;
-  maxBodyBytes?: number;
+export type DocumentedSpec = Omit<RouteSpec<z.ZodType, z.ZodType, z.ZodType>, "response"> & {
+  response?: { status?: number; schema?: z.ZodType; jsonSchema?: JsonSchema; contentType?: string };
 };
 
 /** Alternatives to a route's main success content type, where a query parameter picks the representation. */
@@ -105,12 +105,8 @@ export function tagOf(route: Pick<HttpRoute, "handler" | "path">): string {
   return route.path.split("/").find((segment) => segment !== "" && segment !== "api")?.replace(/\..*$/, "") ?? "default";
 }
 
-/** The `.spec` of a manifest route's handler, if the handler is an `httpRoute`. */
-export function specOf(route: Pick<HttpRoute, "handler">, modules = handlerModules): DocumentedSpec | undefined {
-  const { modulePath, exportName } = parseHandler(route.handler);
-  const handler = modules[modulePath]?.[exportName] as { spec?: DocumentedSpec } | undefined;
-  return handler?.spec;
-}
+/** The `.spec` of a manifest route's handler (imported by its manifest path). */
+export const specOf = (route: HttpRoute): Promise<DocumentedSpec> => handlerSpecOf(route);
 
 /**
  * Converts zod schemas to JSON Schema 2020-12 (OpenAPI 3.1's dialect) and
@@ -252,8 +248,7 @@ function withDescription(parameter: Parameter): Parameter {
   return { ...parameter, description, schema };
 }
 
-function operationOf(route: HttpRoute, converter: SchemaConverter, operationId: string): Operation {
-  const spec = specOf(route);
+function operationOf(route: HttpRoute, spec: DocumentedSpec | undefined, converter: SchemaConverter, operationId: string): Operation {
   const key = httpRouteKey(route);
   const status = spec?.response?.status ?? 200;
   const success: Response = { description: successDescriptions[status] ?? "Success", headers: { "x-trace-id": { $ref: "#/components/headers/TraceId" } } };
@@ -261,9 +256,10 @@ function operationOf(route: HttpRoute, converter: SchemaConverter, operationId: 
     const content: Record<string, MediaType> = {};
     const contentType = spec?.response?.contentType ?? "application/json";
     if (spec?.response?.schema) content[contentType] = { schema: converter.convert(spec.response.schema, "output", `${operationId}Response`) };
+    else if (spec?.response?.jsonSchema) content[contentType] = { schema: spec.response.jsonSchema };
     else if (spec?.response?.contentType) content[contentType] = {};
     // A streaming route may answer with Server-Sent Events instead.
-    if (spec?.stream) content["text/event-stream"] = { schema: { type: "string", description: "Server-Sent Events, sent as they are produced" } };
+    if (route.stream) content["text/event-stream"] = { schema: { type: "string", description: "Server-Sent Events, sent as they are produced" } };
     Object.assign(content, alternativeContent[key]);
     if (Object.keys(content).length > 0) success.content = content;
   }
@@ -308,8 +304,13 @@ function descriptionOf(): string {
   ].join("\n\n");
 }
 
-/** The whole document, for the given routes (the manifest's by default). */
-export function generateDocument(routes: readonly HttpRoute[] = httpRoutes): OpenApiDocument {
+/** The whole document, for the given routes (the manifest's by default), their specs read from their handler modules. */
+export async function generateDocument(routes: readonly HttpRoute[] = httpRoutes): Promise<OpenApiDocument> {
+  return buildDocument(routes, await handlerSpecs(routes));
+}
+
+/** The whole document, for the given routes and their handlers' specs (by route key). */
+export function buildDocument(routes: readonly HttpRoute[], specs: ReadonlyMap<string, DocumentedSpec>): OpenApiDocument {
   const converter = new SchemaConverter(namedSchemas);
   const paths: Record<string, PathItem> = {};
   const tags: string[] = [];
@@ -325,7 +326,7 @@ export function generateDocument(routes: readonly HttpRoute[] = httpRoutes): Ope
     let operationId = operationIdOf(route);
     for (let n = 2; operationIds.has(operationId); n++) operationId = `${operationIdOf(route)}${n}`;
     operationIds.add(operationId);
-    const operation = operationOf(route, converter, operationId);
+    const operation = operationOf(route, specs.get(httpRouteKey(route)), converter, operationId);
     (paths[route.path] ??= {})[route.method.toLowerCase() as Lowercase<HttpMethod>] = operation;
     for (const tag of operation.tags) if (!tags.includes(tag)) tags.push(tag);
     for (const response of Object.values(operation.responses)) {
@@ -358,15 +359,4 @@ export function generateDocument(routes: readonly HttpRoute[] = httpRoutes): Ope
       securitySchemes: { ...securitySchemes },
     },
   };
-}
-
-let cached: { document: OpenApiDocument; json: string } | undefined;
-
-/** The manifest's document, built once per process. */
-export function openApiDocument(): { document: OpenApiDocument; json: string } {
-  if (!cached) {
-    const document = generateDocument();
-    cached = { document, json: JSON.stringify(document) };
-  }
-  return cached;
 }

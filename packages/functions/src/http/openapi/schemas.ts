@@ -1,6 +1,6 @@
 import { z } from "zod";
 import * as Conversation from "@coach/core/conversation";
-import type * as Coaching from "@coach/core/coaching";
+
 import * as Okr from "@coach/core/okr";
 import type { Problem as ProblemShape } from "../shared/problem";
 
@@ -111,7 +111,7 @@ export const namedSchemas: Readonly<Record<string, z.ZodType>> = {
 // The documented shapes accept what the code really returns.
 type Accepts<Schema extends z.ZodType, Value> = Value extends z.output<Schema> ? true : false;
 const agree: [
-  Accepts<typeof OkrSet, Coaching.OkrSet>,
+  Accepts<typeof OkrSet, Okr.OkrSet>,
   Accepts<typeof SessionExport, Conversation.SessionExport>,
   Accepts<typeof DraftScore, Okr.DraftScore>,
   Accepts<typeof Problem, ProblemShape>,

@@ -1,7 +1,10 @@
 import * as Conversation from "@coach/core/conversation";
+import { flows, SessionFlow } from "@coach/core/flows";
 import { httpRoute } from "../shared/route";
 
-export const handler = httpRoute({ auth: "user", body: Conversation.CreateInput, summary: "Create a session", response: { status: 201, schema: Conversation.Info } }, async ({ body }) => ({
+const Body = Conversation.CreateInput.extend({ flow: SessionFlow });
+
+export const handler = httpRoute("POST /api/sessions", { body: Body, summary: "Create a session", response: { status: 201, schema: Conversation.Info } }, async ({ body }) => ({
   status: 201,
-  body: await Conversation.create(body),
+  body: await Conversation.create(body, flows[body.flow]),
 }));

@@ -6,7 +6,7 @@ import { SessionPath } from "./params";
 const Path = SessionPath.extend({ messageId: z.string().max(128) });
 const Body = Conversation.FeedbackInput.pick({ rating: true, comment: true });
 
-export const handler = httpRoute({ auth: "user", path: Path, body: Body, summary: "Rate an assistant message", response: { status: 201, schema: Conversation.Feedback } }, async ({ path, body }) => ({
+export const handler = httpRoute("POST /api/sessions/{id}/messages/{messageId}/feedback", { path: Path, body: Body, summary: "Rate an assistant message", response: { status: 201, schema: Conversation.Feedback } }, async ({ path, body }) => ({
   status: 201,
   body: await Conversation.giveFeedback({ sessionId: path.id, messageId: path.messageId, ...body }),
 }));

@@ -8,7 +8,7 @@ const Query = z.object({ limit: queryInt.optional(), cursor: z.string().optional
 
 const Page = z.object({ messages: z.array(Conversation.Message), nextCursor: Schemas.NextCursor });
 
-export const handler = httpRoute({ auth: "user", path: SessionPath, query: Query, summary: "A session's messages, in order", response: { schema: Page } }, async ({ path, query }) => {
+export const handler = httpRoute("GET /api/sessions/{id}/messages", { path: SessionPath, query: Query, summary: "A session's messages, in order", response: { schema: Page } }, async ({ path, query }) => {
   const page = await Conversation.history({ sessionId: path.id, ...query });
   return { body: { messages: page.messages, nextCursor: page.nextCursor ?? null } };
 });

@@ -8,7 +8,7 @@ const Query = z.object({ type: Conversation.ListType.optional(), limit: queryInt
 
 const Page = z.object({ sessions: z.array(Conversation.Info), nextCursor: Schemas.NextCursor });
 
-export const handler = httpRoute({ auth: "user", query: Query, summary: "The caller's sessions, newest activity first", response: { schema: Page } }, async ({ query }) => {
+export const handler = httpRoute("GET /api/sessions", { query: Query, summary: "The caller's sessions, newest activity first", response: { schema: Page } }, async ({ query }) => {
   const page = await Conversation.list(query);
   return { body: { sessions: page.items, nextCursor: page.nextCursor ?? null } };
 });

@@ -4,6 +4,6 @@ import { SessionPath } from "./params";
 
 const Body = Conversation.ResolveInput.pick({ notes: true });
 
-export const handler = httpRoute({ auth: "user", path: SessionPath, body: Body, summary: "Resolve (and end) a session", response: { schema: Conversation.Info } }, async ({ path, body }) => ({
+export const handler = httpRoute("POST /api/sessions/{id}/resolve", { path: SessionPath, body: Body, summary: "Resolve (and end) a session", response: { schema: Conversation.Info } }, async ({ path, body }) => ({
   body: await Conversation.resolve({ sessionId: path.id, notes: body.notes }),
 }));

@@ -6,7 +6,7 @@ import * as Schemas from "../openapi/schemas";
 
 const Resumed = z.object({ session: Conversation.Info, messages: z.array(Conversation.Message), nextCursor: Schemas.NextCursor });
 
-export const handler = httpRoute({ auth: "user", path: SessionPath, summary: "Resume an unresolved session", response: { schema: Resumed } }, async ({ path }) => {
+export const handler = httpRoute("POST /api/sessions/{id}/resume", { path: SessionPath, summary: "Resume an unresolved session", response: { schema: Resumed } }, async ({ path }) => {
   const { session, history } = await Conversation.resume({ sessionId: path.id });
   return { body: { session, messages: history.messages, nextCursor: history.nextCursor ?? null } };
 });

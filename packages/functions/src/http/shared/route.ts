@@ -8,6 +8,7 @@ import type { z } from "zod";
 import { withActor, type Actor } from "@coach/core/actor";
 import { VisibleError } from "@coach/core/error";
 import { invalidInput } from "@coach/core/util";
+import { httpRouteOf, type HttpRouteAuth, type HttpRouteKey } from "../../manifest";
 import { authenticate, type AuthMode } from "./authenticate";
 import { httpConfig } from "./config";
 import { logger } from "../../shared/logger";
@@ -15,19 +16,28 @@ import { openAiErrorResponse } from "./openai-error";
 import { problemFor, problemResponse } from "./problem";
 import { jsonBody } from "./request";
 
-export interface RouteInput<Path, Query, Body> {
+type UserActor = Extract<Actor, { type: "user" }>;
+type ApiKeyActor = Extract<Actor, { type: "apiKey" }>;
+type SystemActor = Extract<Actor, { type: "system" }>;
+
+/** Who is calling, by the route's auth mode in the manifest. */
+interface Callers {
+  none: { actor: SystemActor };
+  user: { actor: UserActor; userId: string };
+  apiKey: { actor: ApiKeyActor };
+  userOrApiKey: { actor: UserActor | ApiKeyActor };
+}
+export type CallerOf<Auth extends AuthMode> = Callers[Auth];
+
+export type RouteInput<Key extends HttpRouteKey, Path, Query, Body> = {
   path: Path;
   query: Query;
   body: Body;
-  /** The calling user, for `auth: "user"`; empty for other callers. */
-  userId: string;
-  /** Who is calling; `system` on public routes. */
-  actor: Actor;
   event: APIGatewayProxyEvent;
-}
+} & CallerOf<HttpRouteAuth<Key>>;
 
+/** What a handler says about its route besides what the manifest says (method, path, auth, table rights, streaming). */
 export interface RouteSpec<PathSchema extends z.ZodType, QuerySchema extends z.ZodType, BodySchema extends z.ZodType> {
-  auth: AuthMode;
   path?: PathSchema;
   query?: QuerySchema;
   body?: BodySchema;
@@ -39,12 +49,6 @@ export interface RouteSpec<PathSchema extends z.ZodType, QuerySchema extends z.Z
   maxBodyBytes?: number;
   /** The error body: RFC 7807 problem+json (default), or OpenAI's error shape for the /v1 routes. */
   errors?: "problem" | "openai";
-  /**
-   * Lambda response streaming: the handler may answer with a `stream` that is
-   * sent as it is produced (API Gateway's STREAM transfer mode on AWS; the
-   * local runtime does the same). The manifest entry must say `stream: true`.
-   */
-  stream?: boolean;
 }
 
 export type RouteResult = {
@@ -52,50 +56,65 @@ export type RouteResult = {
   body?: unknown;
   headers?: Record<string, string>;
   raw?: string;
-  /** Streaming routes only: the body, sent chunk by chunk as it is produced. */
+  /**
+   * Streaming routes only (`stream: true` in the manifest): the body, sent
+   * chunk by chunk as it is produced (API Gateway's STREAM transfer mode on
+   * AWS; the local runtime does the same).
+   */
   stream?: AsyncIterable<string>;
 };
 
 /**
- * The one way to write a REST handler: parse path, query and body with zod,
+ * The one way to write a REST handler: it names its manifest route, whose
+ * entry gives the auth mode; then parse path, query and body with zod,
  * authenticate, run the core call as the caller, shape the response. Every
  * error becomes problem+json in one place; CORS and security headers are on
  * every response, errors included.
  */
 export function httpRoute<
+  Key extends HttpRouteKey,
   PathSchema extends z.ZodType = z.ZodType<Record<string, never>>,
   QuerySchema extends z.ZodType = z.ZodType<Record<string, never>>,
   BodySchema extends z.ZodType = z.ZodType<Record<string, never>>,
 >(
+  key: Key,
   spec: RouteSpec<PathSchema, QuerySchema, BodySchema>,
-  run: (input: RouteInput<z.output<PathSchema>, z.output<QuerySchema>, z.output<BodySchema>>) => Promise<RouteResult>,
+  run: (input: RouteInput<Key, z.output<PathSchema>, z.output<QuerySchema>, z.output<BodySchema>>) => Promise<RouteResult>,
 ) {
+  const route = httpRouteOf(key);
   const parse = <S extends z.ZodType>(schema: S | undefined, value: unknown, code: string): z.output<S> => {
     if (!schema) return {} as z.output<S>;
     const result = schema.safeParse(value);
     if (!result.success) throw invalidInput(result.error, code);
     return result.data;
   };
+  const callerOf = async (event: APIGatewayProxyEvent): Promise<Callers[AuthMode]> => {
+    if (route.auth === "none") return { actor: { type: "system" } };
+    const actor = await authenticate(event, route.auth);
+    if (actor.type === "system") throw new Error("authenticate answered no caller");
+    return actor.type === "user" ? { actor, userId: actor.userId } : { actor };
+  };
 
   const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     // A path parameter that does not parse names nothing that exists.
     const path = spec.path?.safeParse(event.pathParameters ?? {});
     if (path && !path.success) throw new VisibleError("not_found", "route.not_found", "Not found");
-    const actor: Actor = spec.auth === "none" ? { type: "system" } : await authenticate(event, spec.auth);
+    // `authenticate` answers only the callers the route's auth mode allows: the ones CallerOf names.
+    const caller = (await callerOf(event)) as CallerOf<HttpRouteAuth<Key>>;
     const input = {
       path: (path?.data ?? {}) as z.output<PathSchema>,
       query: parse(spec.query, event.queryStringParameters ?? {}, "request.invalid_query"),
       body: parse(spec.body, spec.body ? jsonBody(event, spec.maxBodyBytes) : {}, "request.invalid_body"),
-      userId: actor.type === "user" ? actor.userId : "",
-      actor,
       event,
+      ...caller,
     };
+    const actor: Actor = caller.actor;
     if (actor.type === "user") logger.appendKeys({ userId: actor.userId });
     if (actor.type === "apiKey") logger.appendKeys({ apiKeyId: actor.keyId });
     return toResponse(await withActor(actor, () => run(input)));
   };
 
-  const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>({ streamifyResponse: spec.stream === true })
+  const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>({ streamifyResponse: route.stream === true })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     // Reporting-Endpoints would go out empty: no reporting endpoint is configured.
     .use(httpSecurityHeaders({ reportingEndpoints: false } as Parameters<typeof httpSecurityHeaders>[0]))
@@ -103,8 +122,8 @@ export function httpRoute<
     .use(traceHeader())
     .use(spec.errors === "openai" ? openAiErrors() : problemDetails())
     .handler(handler);
-  // The spec rides along for the OpenAPI document, which is built from the same schemas.
-  return Object.assign(chain, { spec });
+  // The route and spec ride along for the OpenAPI generator (`pnpm openapi`), which documents the same schemas.
+  return Object.assign(chain, { routeKey: key, spec });
 }
 
 function toResponse(result: RouteResult): APIGatewayProxyResult {

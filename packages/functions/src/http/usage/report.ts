@@ -11,6 +11,7 @@ const UsageReport = z.object({
 
 /** The caller's completion usage per day and model, between two days inclusive. */
 export const handler = httpRoute(
-  { auth: "userOrApiKey", query: Usage.UsageQuery, summary: "Completion usage of the caller per day and model", response: { schema: UsageReport } },
+  "GET /api/usage",
+  { query: Usage.UsageQuery, summary: "Completion usage of the caller per day and model", response: { schema: UsageReport } },
   async ({ query, actor }) => ({ body: await Usage.usageReport(Usage.callerOf(actor), query) }),
 );

@@ -33,11 +33,10 @@ const ChatCompletion = z.object({
  * Parameters the model rejects are not sent; `x-coach-ignored-params` names them.
  */
 export const handler = httpRoute(
+  "POST /v1/chat/completions",
   {
-    auth: "userOrApiKey",
     body: Completions.ChatCompletionRequest,
     errors: "openai",
-    stream: true,
     maxBodyBytes: 1024 * 1024,
     summary: "Create a chat completion (OpenAI-compatible; SSE when stream is true)",
     response: { schema: ChatCompletion },

@@ -7,7 +7,8 @@ const Path = z.object({ model: z.string().min(1).max(128) });
 
 /** One served model; an unknown id is OpenAI's 404 `model_not_found`. */
 export const handler = httpRoute(
-  { auth: "userOrApiKey", path: Path, errors: "openai", summary: "Retrieve one served model", response: { schema: Model } },
+  "GET /v1/models/{model}",
+  { path: Path, errors: "openai", summary: "Retrieve one served model", response: { schema: Model } },
   async ({ path }) => {
     const model = Completions.resolveModel(path.model);
     return { body: { id: model.id, object: "model", created: Completions.MODELS_CREATED, owned_by: "coach" } satisfies z.infer<typeof Model> };

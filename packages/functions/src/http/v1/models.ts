@@ -9,7 +9,8 @@ const ModelList = z.object({
 
 /** The models this deployment serves, in OpenAI's list shape. */
 export const handler = httpRoute(
-  { auth: "userOrApiKey", errors: "openai", summary: "List the models served by the OpenAI-compatible API", response: { schema: ModelList } },
+  "GET /v1/models",
+  { errors: "openai", summary: "List the models served by the OpenAI-compatible API", response: { schema: ModelList } },
   async () => ({
     body: {
       object: "list",

@@ -3,24 +3,26 @@ import middy from "@middy/core";
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } from "aws-lambda";
 import type { z } from "zod";
 import { withActor } from "@coach/core/actor";
-import * as Connection from "@coach/core/connection";
 import { VisibleError } from "@coach/core/error";
 import { invalidInput, MAX_JSON_DEPTH, nestsDeeperThan } from "@coach/core/util";
 import { postToConnection } from "../../shared/connections";
 import { logger } from "../../shared/logger";
+import { identityOf } from "./connection-identity";
 import { sessionErrorFor } from "./session-error";
 
 export interface FrameInput<Frame> {
   frame: Frame;
-  connection: Connection.Connection;
+  /** Verified once, at `$connect`, by the authorizer. */
+  userId: string;
   connectionId: string;
   requestId: string;
 }
 
 /**
  * The one way to write a WebSocket message handler: parse the frame with
- * zod, find who the connection belongs to (verified at $connect), run the
- * core call as that user. Any error becomes a typed `session_error` posted to
+ * zod, take who the connection belongs to from the `$connect` authorizer's
+ * context (API Gateway passes it with every frame, so no table read), run
+ * the core call as that user. Any error becomes a typed `session_error` posted to
  * the caller, and the route still answers 200, so the connection stays open.
  */
 export function wsRoute<Schema extends z.ZodType>(schema: Schema, run: (input: FrameInput<z.output<Schema>>) => Promise<void>) {
@@ -34,10 +36,11 @@ export function wsRoute<Schema extends z.ZodType>(schema: Schema, run: (input: F
         body = parseFrame(event.body);
         const parsed = schema.safeParse(body);
         if (!parsed.success) throw invalidInput(parsed.error, "frame.invalid");
-        const connection = await Connection.get(connectionId);
-        if (!connection) throw new VisibleError("unauthorized", "connection.unknown", "This connection is not registered; reconnect");
-        logger.appendKeys({ userId: connection.userId });
-        await withActor({ type: "user", userId: connection.userId }, () => run({ frame: parsed.data, connection, connectionId, requestId }));
+        const identity = identityOf(event.requestContext);
+        if (!identity) throw new VisibleError("unauthorized", "connection.unknown", "This connection has no verified user; reconnect");
+        const { userId } = identity;
+        logger.appendKeys({ userId });
+        await withActor({ type: "user", userId }, () => run({ frame: parsed.data, userId, connectionId, requestId }));
       } catch (error) {
         await reportError(connectionId, error, requestId, body);
       }

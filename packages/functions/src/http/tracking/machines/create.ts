@@ -2,8 +2,8 @@ import * as Tracking from "@coach/core/tracking";
 import { httpRoute } from "../../shared/route";
 
 export const handler = httpRoute(
+  "POST /api/tracking/machines",
   {
-    auth: "apiKey",
     body: Tracking.CreateMachineInput,
     summary: "Register a machine with its slot capacity (online by default)",
     response: { status: 201, schema: Tracking.MachineInfo },

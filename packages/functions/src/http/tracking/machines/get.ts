@@ -3,6 +3,7 @@ import { httpRoute } from "../../shared/route";
 import { MachinePath } from "../params";
 
 export const handler = httpRoute(
-  { auth: "apiKey", path: MachinePath, summary: "One machine with its slots", response: { schema: Tracking.MachineInfo } },
+  "GET /api/tracking/machines/{id}",
+  { path: MachinePath, summary: "One machine with its slots", response: { schema: Tracking.MachineInfo } },
   async ({ path }) => ({ body: await Tracking.getMachine(path.id) }),
 );

@@ -3,8 +3,8 @@ import { httpRoute } from "../../shared/route";
 import { MachinePath } from "../params";
 
 export const handler = httpRoute(
+  "POST /api/tracking/machines/{id}/heartbeat",
   {
-    auth: "apiKey",
     path: MachinePath,
     summary: "Record a machine heartbeat (an offline machine comes back online)",
     response: { schema: Tracking.MachineInfo },

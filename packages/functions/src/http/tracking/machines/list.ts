@@ -6,7 +6,8 @@ import { MachinePage, queryInt } from "../params";
 const Query = z.object({ status: Tracking.MachineStatus.optional(), limit: queryInt.optional(), cursor: z.string().optional() });
 
 export const handler = httpRoute(
-  { auth: "apiKey", query: Query, summary: "List machines (by status, then id), all or of one status", response: { schema: MachinePage } },
+  "GET /api/tracking/machines",
+  { query: Query, summary: "List machines (by status, then id), all or of one status", response: { schema: MachinePage } },
   async ({ query }) => {
     const page = await Tracking.listMachines(query);
     return { body: { machines: page.items, nextCursor: page.nextCursor ?? null } };

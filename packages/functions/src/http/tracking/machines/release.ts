@@ -3,8 +3,8 @@ import { httpRoute } from "../../shared/route";
 import { SlotPath } from "../params";
 
 export const handler = httpRoute(
+  "DELETE /api/tracking/machines/{id}/slots/{sessionId}",
   {
-    auth: "apiKey",
     path: SlotPath,
     summary: "Release the session's slot on the machine (404 when it holds none there)",
     response: { schema: Tracking.MachineInfo },

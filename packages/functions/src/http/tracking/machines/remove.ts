@@ -3,7 +3,8 @@ import { httpRoute } from "../../shared/route";
 import { MachinePath } from "../params";
 
 export const handler = httpRoute(
-  { auth: "apiKey", path: MachinePath, summary: "Delete a machine", response: { status: 204 } },
+  "DELETE /api/tracking/machines/{id}",
+  { path: MachinePath, summary: "Delete a machine", response: { status: 204 } },
   async ({ path }) => {
     await Tracking.removeMachine(path.id);
     return { status: 204 };

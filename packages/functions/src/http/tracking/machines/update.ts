@@ -5,8 +5,8 @@ import { MachinePath } from "../params";
 const Body = Tracking.UpdateMachineInput.omit({ id: true });
 
 export const handler = httpRoute(
+  "PATCH /api/tracking/machines/{id}",
   {
-    auth: "apiKey",
     path: MachinePath,
     body: Body,
     summary: "Change a machine's status, hostname, capacity or metadata (409 for a transition the rules forbid)",

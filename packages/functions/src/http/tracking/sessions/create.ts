@@ -2,11 +2,11 @@ import * as Tracking from "@coach/core/tracking";
 import { httpRoute } from "../../shared/route";
 
 export const handler = httpRoute(
+  "POST /api/tracking/sessions",
   {
-    auth: "apiKey",
-    body: Tracking.CreateSessionInput,
+    body: Tracking.CreateRunInput,
     summary: "Register an orchestration session (active by default; heartbeat starts now)",
-    response: { status: 201, schema: Tracking.SessionInfo },
+    response: { status: 201, schema: Tracking.RunInfo },
   },
-  async ({ body }) => ({ status: 201, body: await Tracking.createSession(body) }),
+  async ({ body }) => ({ status: 201, body: await Tracking.createRun(body) }),
 );

@@ -3,6 +3,7 @@ import { httpRoute } from "../../shared/route";
 import { SessionPath } from "../params";
 
 export const handler = httpRoute(
-  { auth: "apiKey", path: SessionPath, summary: "One orchestration session", response: { schema: Tracking.SessionInfo } },
-  async ({ path }) => ({ body: await Tracking.getSession(path.id) }),
+  "GET /api/tracking/sessions/{id}",
+  { path: SessionPath, summary: "One orchestration session", response: { schema: Tracking.RunInfo } },
+  async ({ path }) => ({ body: await Tracking.getRun(path.id) }),
 );

@@ -3,11 +3,11 @@ import { httpRoute } from "../../shared/route";
 import { SessionPath } from "../params";
 
 export const handler = httpRoute(
+  "POST /api/tracking/sessions/{id}/heartbeat",
   {
-    auth: "apiKey",
     path: SessionPath,
     summary: "Record a session heartbeat (a stale session becomes active again; 409 once it is completed or failed)",
-    response: { schema: Tracking.SessionInfo },
+    response: { schema: Tracking.RunInfo },
   },
-  async ({ path }) => ({ body: await Tracking.heartbeat(path.id) }),
+  async ({ path }) => ({ body: await Tracking.runHeartbeat(path.id) }),
 );

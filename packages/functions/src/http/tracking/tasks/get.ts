@@ -3,6 +3,7 @@ import { httpRoute } from "../../shared/route";
 import { TaskPath } from "../params";
 
 export const handler = httpRoute(
-  { auth: "apiKey", path: TaskPath, summary: "One task", response: { schema: Tracking.TaskInfo } },
+  "GET /api/tracking/tasks/{id}",
+  { path: TaskPath, summary: "One task", response: { schema: Tracking.TaskInfo } },
   async ({ path }) => ({ body: await Tracking.getTask(path.id) }),
 );

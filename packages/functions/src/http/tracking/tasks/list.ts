@@ -4,14 +4,15 @@ import { httpRoute } from "../../shared/route";
 import { queryInt, TaskPage } from "../params";
 
 const Query = z.object({
-  sessionId: Tracking.SessionId.optional(),
+  sessionId: Tracking.RunId.optional(),
   status: Tracking.TaskStatus.optional(),
   limit: queryInt.optional(),
   cursor: z.string().optional(),
 });
 
 export const handler = httpRoute(
-  { auth: "apiKey", query: Query, summary: "List tasks, filtered by session and/or status", response: { schema: TaskPage } },
+  "GET /api/tracking/tasks",
+  { query: Query, summary: "List tasks, filtered by session and/or status", response: { schema: TaskPage } },
   async ({ query }) => {
     const page = await Tracking.listTasks(query);
     return { body: { tasks: page.items, nextCursor: page.nextCursor ?? null } };

@@ -3,7 +3,8 @@ import { httpRoute } from "../../shared/route";
 import { TaskPath } from "../params";
 
 export const handler = httpRoute(
-  { auth: "apiKey", path: TaskPath, summary: "Delete a task", response: { status: 204 } },
+  "DELETE /api/tracking/tasks/{id}",
+  { path: TaskPath, summary: "Delete a task", response: { status: 204 } },
   async ({ path }) => {
     await Tracking.removeTask(path.id);
     return { status: 204 };

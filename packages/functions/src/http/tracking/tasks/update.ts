@@ -5,8 +5,8 @@ import { TaskPath } from "../params";
 const Body = Tracking.UpdateTaskInput.omit({ id: true });
 
 export const handler = httpRoute(
+  "PATCH /api/tracking/tasks/{id}",
   {
-    auth: "apiKey",
     path: TaskPath,
     body: Body,
     summary: "Change a task's status, progress, error, title or metadata (409 for a transition the rules forbid)",

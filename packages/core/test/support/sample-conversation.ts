@@ -1,5 +1,5 @@
-import type { ProviderMessage } from "../ai/provider";
-import type { FlowDefinition, OfflineContext } from "../flow/definition";
+import type { ProviderMessage } from "../../src/ai/provider";
+import type { FlowEffect, FlowTurn } from "../../src/flow/plugin";
 
 /**
  * A scripted user — a product manager who wants more people to keep using
@@ -19,7 +19,7 @@ export const sampleUserMessages: readonly string[] = [
   "Great, thanks — that's exactly what I needed.",
 ];
 
-export interface SampleTurn<Effect> {
+export interface SampleTurn<Effect = FlowEffect> {
   user: string;
   coach: string;
   /** The phase after the turn. */
@@ -30,29 +30,30 @@ export interface SampleTurn<Effect> {
 
 /**
  * Runs a conversation the way the turn pipeline does, without storage: for
- * each user message the flow's offline coach answers, and its tool calls are
+ * each user message the flow's stand-in answers, and its tool calls are
  * applied with `applyTool`, in order, to the state the next turn sees.
  */
-export function simulateConversation<State, Effect>(
-  flow: FlowDefinition<State, Effect>,
+export function simulateConversation<State>(
+  turn: FlowTurn<State>,
   messages: readonly string[],
-  context: OfflineContext = {},
-): { turns: SampleTurn<Effect>[]; state: State } {
-  let state = flow.initialState();
+  context: { today?: string } = {},
+): { turns: SampleTurn[]; state: State } {
+  let state = turn.flow.initialState();
   const history: ProviderMessage[] = [];
-  const turns: SampleTurn<Effect>[] = [];
+  const turns: SampleTurn[] = [];
   for (const user of messages) {
-    const reply = flow.offlineReply(state, user, history, context);
-    const toolCalls: SampleTurn<Effect>["toolCalls"] = [];
-    const effects: Effect[] = [];
+    if (!turn.standIn) throw new Error(`The ${turn.flow.name} flow has no stand-in`);
+    const reply = turn.standIn(state)({ messages: [...history, { role: "user", content: user }], today: context.today ?? new Date().toISOString().slice(0, 10) });
+    const toolCalls: SampleTurn["toolCalls"] = [];
+    const effects: FlowEffect[] = [];
     for (const call of reply.toolCalls) {
-      const outcome = flow.applyTool(state, call);
+      const outcome = turn.applyTool(state, call);
       state = outcome.state;
       effects.push(...outcome.effects);
       toolCalls.push({ ...call, result: outcome.result });
     }
     history.push({ role: "user", content: user }, { role: "assistant", content: reply.text });
-    turns.push({ user, coach: reply.text, phase: flow.phaseOf(state), toolCalls, effects });
+    turns.push({ user, coach: reply.text, phase: turn.flow.phaseOf(state), toolCalls, effects });
   }
   return { turns, state };
 }

@@ -1,0 +1,156 @@
+import type { z } from "zod";
+import { ConfigError, type ConfigIssue } from "./error";
+import * as sections from "./sections";
+import { SECRET_VARIABLES } from "./sections";
+import { isMissing } from "./variable";
+
+/**
+ * The product's configuration: one typed reader of the environment, shared
+ * by core, functions and local. `loadConfig(env)` reads a given environment
+ * and throws one ConfigError listing every problem; `config()` is the
+ * process's, validated as a whole on first use.
+ */
+export { ConfigError, type ConfigIssue } from "./error";
+export { CLAUDE_DEFAULTS, DEFAULT_CLAUDE_MODEL, LOG_LEVELS, SECRET_VARIABLES, type ServedModel } from "./sections";
+export * as variable from "./variable";
+export { boundAnthropicApiKey } from "./secret-store";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const SCHEMAS = {
+  table: sections.table,
+  turn: sections.turn,
+  rateLimit: sections.rateLimit,
+  offlineCoach: sections.offlineCoach,
+  tracking: sections.tracking,
+  claude: sections.claude,
+  completions: sections.completions,
+  http: sections.http,
+  realtime: sections.realtime,
+  observability: sections.observability,
+  secretStore: sections.secretStore,
+};
+
+export type SectionName = keyof typeof SCHEMAS;
+type Settings = { [K in SectionName]: z.output<(typeof SCHEMAS)[K]> };
+export type Config = { readonly [K in SectionName]: Settings[K] };
+const SECTIONS: { [K in SectionName]: z.ZodType<Settings[K], Env> } = SCHEMAS;
+export type ClaudeSettings = NonNullable<Config["claude"]>;
+
+function issuesOf(error: z.ZodError, env: Env): ConfigIssue[] {
+  return error.issues.map((issue) => {
+    const variable = String(issue.path[0] ?? "environment");
+    const given = SECRET_VARIABLES.has(variable) ? {} : { given: env[variable] ?? "" };
+    return { variable, expected: issue.message, missing: isMissing(issue), ...given };
+  });
+}
+
+/** Any schema of the environment (the local runtime has its own), with issues in the config's terms. */
+export function parseEnv<T>(schema: z.ZodType<T, Env>, env: Env): { value: T } | { issues: ConfigIssue[] } {
+  const result = schema.safeParse(env);
+  if (!result.success) return { issues: issuesOf(result.error, env) };
+  return { value: deepFreeze(result.data) };
+}
+
+const parse = <K extends SectionName>(name: K, env: Env) => parseEnv(SECTIONS[name], env);
+
+/** One section of a given environment; throws a ConfigError listing every problem of that section. */
+export function loadSection<K extends SectionName>(name: K, env: Env = process.env): Config[K] {
+  const result = parse(name, env);
+  if ("issues" in result) throw new ConfigError(result.issues);
+  return result.value;
+}
+
+/** Every section of a given environment; throws one ConfigError listing every problem of all of them. */
+export function loadConfig(env: Env = process.env): Config {
+  const snapshot = { ...env };
+  const issues = new Map<string, ConfigIssue>();
+  for (const name of SECTION_NAMES) {
+    const result = parse(name, snapshot);
+    if ("issues" in result) for (const issue of result.issues) issues.set(issue.variable, issue);
+  }
+  if (issues.size > 0) throw new ConfigError([...issues.values()]);
+  return sectionsOf(snapshot);
+}
+
+let processConfig: Config | undefined;
+
+/**
+ * The process's configuration. The first call validates the whole
+ * environment (a cold start with any bad variable fails, naming them all);
+ * each section is then read once, when first used, and frozen. Reading a
+ * section late matters off AWS only: the local runtime sets the handlers'
+ * variables (JWT_*, the realtime endpoints) after the first core module
+ * loaded, as SST sets them before a Lambda starts.
+ */
+export function config(): Config {
+  if (processConfig) return processConfig;
+  loadConfig(process.env);
+  return (processConfig = sectionsOf(process.env));
+}
+
+/** Settings optional in the schema because only some functions have them, by the variable that sets them. */
+const REQUIRED_AT_USE = {
+  JWT_ISSUER: () => config().http.jwt.issuer,
+  JWT_AUDIENCE: () => config().http.jwt.audience,
+  JWT_JWKS_URI: () => config().http.jwt.jwksUri,
+  WEBSOCKET_MANAGEMENT_ENDPOINT: () => config().realtime.managementEndpoint,
+  TURN_WORKER_FUNCTION: () => config().realtime.turnWorkerFunction,
+} satisfies Record<string, () => string | undefined>;
+
+/** A setting this function cannot work without, e.g. `required("TURN_WORKER_FUNCTION")`; a ConfigError names the variable when it is unset. */
+export function required(variable: keyof typeof REQUIRED_AT_USE): string {
+  const value = REQUIRED_AT_USE[variable]();
+  if (value === undefined) throw new ConfigError([{ variable, expected: "set on this function", missing: true }]);
+  return value;
+}
+
+const SECTION_NAMES = Object.keys(SCHEMAS).filter((name): name is SectionName => name in SCHEMAS);
+
+/** A frozen view whose sections are each read from `env` on first use, then kept. */
+function sectionsOf(env: Env): Config {
+  const cache: { [K in SectionName]?: { value: Settings[K] } } = {};
+  return Object.freeze({
+    get table() {
+      return (cache.table ??= { value: loadSection("table", env) }).value;
+    },
+    get turn() {
+      return (cache.turn ??= { value: loadSection("turn", env) }).value;
+    },
+    get rateLimit() {
+      return (cache.rateLimit ??= { value: loadSection("rateLimit", env) }).value;
+    },
+    get offlineCoach() {
+      return (cache.offlineCoach ??= { value: loadSection("offlineCoach", env) }).value;
+    },
+    get tracking() {
+      return (cache.tracking ??= { value: loadSection("tracking", env) }).value;
+    },
+    get claude() {
+      return (cache.claude ??= { value: loadSection("claude", env) }).value;
+    },
+    get completions() {
+      return (cache.completions ??= { value: loadSection("completions", env) }).value;
+    },
+    get http() {
+      return (cache.http ??= { value: loadSection("http", env) }).value;
+    },
+    get realtime() {
+      return (cache.realtime ??= { value: loadSection("realtime", env) }).value;
+    },
+    get observability() {
+      return (cache.observability ??= { value: loadSection("observability", env) }).value;
+    },
+    get secretStore() {
+      return (cache.secretStore ??= { value: loadSection("secretStore", env) }).value;
+    },
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,103 @@
+import type { z } from "zod";
+import type { Effort, ProviderTool } from "../ai/provider";
+import type { Responder } from "../ai/stand-in";
+
+/**
+ * A flow plug-in: what a session runs. Core knows only this interface; each
+ * flow is a folder that implements it, and a registry names the flows. The
+ * plug-in comes in two parts so a handler's bundle holds only what it can
+ * run: `Flow` (phases, state, transitions, export) is what session-side use
+ * cases need; `FlowTurn` (instructions, tools, a stand-in for the model) is
+ * what only the turn needs. Every function is pure; callers persist `State`.
+ */
+export interface Flow<State = unknown> {
+  readonly name: string;
+  readonly phases: readonly string[];
+  readonly initialPhase: string;
+  /** Parses stored state (read back from the table). */
+  readonly stateSchema: z.ZodType<State>;
+  initialState(): State;
+  phaseOf(state: State): string;
+  /** A forced phase change: allowed (`phase_transition` effects) or refused (`transition_rejected`, with why). */
+  onTransitionRequest(state: State, to: string, by: "user" | "assistant"): { state: State; effects: FlowEffect[] };
+  /** What a session export carries besides the transcript (the OKR flow: the OKR set), under `key`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly exported?: FlowExport<State, any>;
+}
+
+export interface FlowExport<State, Data = unknown> {
+  readonly key: string;
+  data(state: State, transitions: readonly PhaseTransition[]): Data;
+  /** The same, as Markdown lines of the transcript export. */
+  markdown(data: Data): string[];
+}
+
+export interface FlowTurn<State = unknown> {
+  readonly flow: Flow<State>;
+  /** How much the model puts into a reply of this flow; unset: the deployment's default. */
+  readonly effort?: Effort;
+  /** The system prompt: `stable` is the same for every turn of a phase (cacheable), `dynamic` carries the state. */
+  instructions(state: State): { stable: string; dynamic: string };
+  readonly tools: readonly FlowTool[];
+  /** Runs one tool call; throws a VisibleError (kind "invalid") when the input is invalid, leaving `state` as it was. */
+  applyTool(state: State, call: FlowToolCall): FlowToolOutcome<State>;
+  /**
+   * A deterministic stand-in for the model, for the offline provider: it
+   * sees the conversation as the model would and answers through the same
+   * tools. Without one the offline provider echoes.
+   */
+  standIn?(state: State): Responder;
+}
+
+/** The effects every flow speaks. */
+export type FlowEffect =
+  | { type: "phase_transition"; from: string; to: string; by: "user" | "assistant" | "rule"; reason: string }
+  | { type: "transition_rejected"; to: string; reason: string };
+
+export type PhaseTransitionEffect = Extract<FlowEffect, { type: "phase_transition" }>;
+
+export interface PhaseTransition {
+  from: string;
+  to: string;
+  by: string;
+  reason: string;
+  at: string;
+}
+
+export interface FlowTool {
+  name: string;
+  description: string;
+  schema: z.ZodType;
+  /** JSON Schema of the input, from `schema` (for Claude's `input_schema`). */
+  inputSchema: Record<string, unknown>;
+}
+
+export interface FlowToolCall {
+  name: string;
+  input: unknown;
+}
+
+export interface FlowToolOutcome<State> {
+  state: State;
+  /** What the model reads back as the tool result. */
+  result: string;
+  effects: FlowEffect[];
+}
+
+/** The registries' view of a plug-in: its state is opaque until parsed with its own schema. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyFlow = Flow<any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyFlowTurn = FlowTurn<any>;
+
+/** The tools of a flow in the shape the provider port takes. */
+export function providerTools(turn: { tools: readonly FlowTool[] }): ProviderTool[] {
+  return turn.tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema }));
+}
+
+/** Looks a flow up by the name a session stored; an unknown one is a bug or a removed flow, never the user's input. */
+export function flowNamed<T extends { readonly name: string } | { readonly flow: { readonly name: string } }>(registry: Readonly<Record<string, T>>, name: string): T {
+  const found = Object.hasOwn(registry, name) ? registry[name] : undefined;
+  if (!found) throw new Error(`No flow named "${name}" is registered`);
+  return found;
+}

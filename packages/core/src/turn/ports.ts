@@ -1,0 +1,33 @@
+import type { AiProvider } from "../ai";
+import type { AnyFlowTurn } from "../flow/plugin";
+import type { ServerEvent } from "../realtime";
+
+/** Where a turn's events go: every connection of the session. */
+export interface Fanout {
+  send(event: ServerEvent): Promise<void>;
+}
+
+/** What whoever runs a turn needs to run the AI reply to one user message. */
+export interface TurnTicket {
+  sessionId: string;
+  userId: string;
+  turnId: string;
+  userSeq: number;
+}
+
+/** Hands an accepted turn to whoever runs it: the worker function (WebSocket), or the request itself (REST). */
+export type Dispatch = (ticket: TurnTicket) => Promise<void>;
+
+/** What running a turn needs from outside core. */
+export interface RunPorts {
+  provider: AiProvider;
+  fanout: Fanout;
+  /** The turn side of every flow this process can run, by name. */
+  flows: Readonly<Record<string, AnyFlowTurn>>;
+  /** Names the request in session_error events and logs. */
+  requestId: string;
+  /** Coalescing window and size bound; defaults suit API Gateway. */
+  coalesce?: { maxDelayMs: number; maxBytes: number };
+  /** How many earlier messages the provider sees. */
+  historyWindow?: number;
+}
