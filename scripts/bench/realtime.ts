@@ -1,4 +1,4 @@
-import { okr } from "../../packages/core/src/okr/okr-flow";
+import { okr } from "../../packages/core/src/okr/flow";
 import type { StackInstruments } from "./dynamo-calls";
 import { BenchSocket, type ReceivedFrame } from "./ws-client";
 

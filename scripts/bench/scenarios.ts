@@ -1,4 +1,4 @@
-import { okr } from "../../packages/core/src/okr/okr-flow";
+import { okr } from "../../packages/core/src/okr/flow";
 import type { BenchTarget } from "./targets";
 import { BenchSocket, type ReceivedFrame, type RuntimeLog } from "./ws-client";
 

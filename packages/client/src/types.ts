@@ -21,7 +21,7 @@ export type Role = Conversation.Message["role"];
 export type Feedback = Conversation.Feedback;
 export type Rating = Feedback["rating"];
 /** `GET /api/sessions/{id}/export?format=json`. */
-export type SessionExport = Conversation.SessionExport;
+export type SessionExport = Conversation.SessionExport & { okr?: Okr.OkrExport };
 export type ExportFormat = Conversation.ExportFormat;
 /** `GET /api/sessions/{id}/okrs`: the draft, the rubric's scores and reasons, its version, the phase history. */
 export type OkrSet = Okr.OkrSet;

@@ -1,4 +1,5 @@
-import { readLocalConfig } from "./config";
+import { ConfigError } from "@coach/core/config";
+import { readLocalConfig, type LocalConfig } from "./config";
 import { readRuntimeInfo } from "./runtime-file";
 
 // The SDK warns on Node 20 about its releases after January 2027; the lockfile pins today's,
@@ -13,14 +14,15 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const [command, argument] = process.argv.slice(2);
 const usage = "usage: pnpm apikey create <name> | pnpm apikey revoke <id> | pnpm apikey list";
 
-if (!process.env.TABLE_NAME) {
-  const runtime = readRuntimeInfo(readLocalConfig().dataDir);
+const local = readEnvironmentOrExit();
+if (!local.tableNameFromEnvironment) {
+  const runtime = readRuntimeInfo(local.dataDir);
   if (!runtime) {
     console.error("No local stack is running with this DATA_DIR. Start it with `pnpm start`, or set TABLE_NAME (and AWS credentials) to manage a deployed stage's keys.");
     process.exit(1);
   }
-  process.env.TABLE_NAME = runtime.tableName;
-  process.env.DYNAMODB_ENDPOINT = runtime.dynamodbEndpoint;
+  // The running stack's table, for the core modules imported below (they read the environment on first use).
+  Object.assign(process.env, { TABLE_NAME: runtime.tableName, DYNAMODB_ENDPOINT: runtime.dynamodbEndpoint });
 }
 const ApiKey = await import("@coach/core/apikey");
 
@@ -51,7 +53,16 @@ switch (command) {
     fail(usage);
 }
 
-function fail(message: string): never {
+function readEnvironmentOrExit(): LocalConfig {
+  try {
+    return readLocalConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    fail(error.message, 1);
+  }
+}
+
+function fail(message: string, code = 2): never {
   console.error(message);
-  process.exit(2);
+  process.exit(code);
 }

@@ -63,11 +63,11 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
       workers,
     });
 
-    // What SST sets on each function in AWS; handlers read it once when first imported.
+    // What SST sets on each function in AWS; the handlers' config() reads it when they first use it.
     Object.assign(process.env, {
       TABLE_NAME: config.tableName,
       DYNAMODB_ENDPOINT: endpoint,
-      AWS_REGION: process.env.AWS_REGION ?? "us-east-1",
+      ...(config.region ? { AWS_REGION: config.region } : {}),
       JWT_ISSUER: issuer.issuer,
       JWT_AUDIENCE: issuer.audience,
       JWT_JWKS_URI: jwksUrl,

@@ -1,5 +1,7 @@
 import { describeProvider } from "@coach/core/ai";
-import { readLocalConfig } from "./config";
+import { resolve } from "node:path";
+import { ConfigError } from "@coach/core/config";
+import { DEFAULT_DATA_DIR, readLocalConfig, type LocalConfig } from "./config";
 import { JavaMissingError } from "./dynamodb-local";
 import { startLocalStack } from "./stack";
 
@@ -9,7 +11,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 /** `pnpm start`: the whole stack offline, until Ctrl-C. */
 const started = performance.now();
-const config = readLocalConfig();
+const config = readEnvironmentOrExit();
 const quietLevels = new Set(["SILENT", "CRITICAL", "ERROR", "WARN"]);
 const log = quietLevels.has(config.logLevel.toUpperCase()) ? () => {} : (line: string) => console.log(line);
 
@@ -27,7 +29,7 @@ try {
       `  JWKS            ${stack.jwksUrl}`,
       `  DynamoDB        ${stack.dynamodbEndpoint} (table ${stack.tableName}; ${stack.ownsDynamoDB ? (config.inMemory ? "in memory" : `data in ${config.dataDir}`) : "external"})`,
       `  AI provider     ${describeProvider()}`,
-      `  get a token     pnpm --silent token <userId>${process.env.DATA_DIR ? ` (with DATA_DIR=${process.env.DATA_DIR})` : ""}`,
+      `  get a token     pnpm --silent token <userId>${config.dataDir === resolve(DEFAULT_DATA_DIR) ? "" : ` (with DATA_DIR=${config.dataDir})`}`,
       `  dev API key     ${stack.devApiKey}   (tracking API; more with pnpm apikey create <name>)`,
       "",
       "Ctrl-C stops everything.",
@@ -49,4 +51,15 @@ try {
   if (error instanceof JavaMissingError) console.error(error.message);
   else console.error("The local stack could not start:", error instanceof Error ? error.message : error);
   process.exit(1);
+}
+
+/** Every problem of the environment at once, before anything starts; then exit 1. */
+function readEnvironmentOrExit(): LocalConfig {
+  try {
+    return readLocalConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`${error.message}\nSee the configuration table in README.md.`);
+    process.exit(1);
+  }
 }

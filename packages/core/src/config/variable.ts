@@ -61,3 +61,6 @@ export const isoDate = () =>
 
 /** Whether a zod issue from `required()` means "unset" rather than "malformed". */
 export const isMissing = (issue: z.core.$ZodIssue) => issue.code === "custom" && issue.params?.missing === true;
+
+/** A schema of several variables, for a package that reads its own (the local runtime) without depending on zod itself. */
+export const variables = z.object;

@@ -53,10 +53,14 @@ export const flowStateItem = {
   versionPrefix: "FLOWSTATE#",
 };
 
-/** Phase transitions in the order they happened: by time, then by `unique`, which must grow (a monotonic ULID). */
+/**
+ * Phase transitions in the order they happened: by time, then by the flow
+ * state version that made them (unique per session) and their place in it.
+ */
 export const transitionItem = {
   prefix: "TRANSITION#",
-  key: (sessionId: string, at: string, unique: string) => key(sessionId, `TRANSITION#${at}#${unique}`),
+  key: (sessionId: string, at: string, stateVersion: number, index: number) =>
+    key(sessionId, `TRANSITION#${at}#${pad(stateVersion)}#${String(index).padStart(3, "0")}`),
 };
 
 export const lockItem = {

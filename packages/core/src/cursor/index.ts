@@ -9,7 +9,8 @@ import { VisibleError } from "../error";
  */
 type Key = Record<string, string>;
 
-const CursorPayload = z.object({ v: z.literal(1), k: z.record(z.string(), z.string().min(1).max(512)) });
+// Pure: a handler that never decodes a cursor does not build it at cold start.
+const CursorPayload = /* @__PURE__ */ z.object({ v: z.literal(1), k: z.record(z.string(), z.string().min(1).max(512)) });
 
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
   if (!key) return undefined;

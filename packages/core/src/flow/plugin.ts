@@ -77,11 +77,11 @@ export interface FlowToolCall {
   input: unknown;
 }
 
-export interface FlowToolOutcome<State> {
+export interface FlowToolOutcome<State, Effect extends FlowEffect = FlowEffect> {
   state: State;
   /** What the model reads back as the tool result. */
   result: string;
-  effects: FlowEffect[];
+  effects: Effect[];
 }
 
 /** The registries' view of a plug-in: its state is opaque until parsed with its own schema. */

@@ -1,5 +1,4 @@
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { monotonicFactory } from "ulid";
 import { flowStateItem, sessionItem, sessionPartition, transitionItem } from "../conversation/partition";
 import { VisibleError } from "../error";
 import { documentClient, queryAll, tableName, transact, TransactionRefused, type TransactWrite } from "../table";
@@ -55,8 +54,6 @@ export async function legacyFlowState(sessionId: string, flow: AnyFlow): Promise
   return { state: flow.stateSchema.parse(item.state), version: Number(item.version) };
 }
 
-const transitionId = monotonicFactory();
-
 /**
  * Stores the next state as version n+1 (the current item and a version
  * item), records each phase transition in the order the effects list them,
@@ -101,7 +98,7 @@ export async function saveFlowState(sessionId: string, flow: AnyFlow, previous: 
       Put: {
         TableName: tableName,
         Item: {
-          ...transitionItem.key(sessionId, now, transitionId()),
+          ...transitionItem.key(sessionId, now, version, i),
           type: "phase_transition",
           from: t.from,
           to: t.to,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { chat } from "../chat";
-import { okr } from "../okr/okr-flow";
+import { okr } from "../okr/flow";
 import type { AnyFlow } from "../flow/plugin";
 
 /**

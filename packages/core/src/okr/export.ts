@@ -1,7 +1,7 @@
 import type { FlowExport, PhaseTransition } from "../flow/plugin";
-import { OkrDraft } from "./draft";
-import type { OkrState } from "./flow";
-import { scoreDraft, type DraftScore } from "./rubric";
+import { OkrDraft } from "./machine/draft";
+import type { OkrState } from "./machine/machine";
+import { scoreDraft, type DraftScore } from "./machine/rubric";
 
 export interface OkrExport {
   phase: string;

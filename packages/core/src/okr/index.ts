@@ -6,12 +6,12 @@
  * run turns does not carry it. Handlers import this as a namespace:
  * `import * as Okr from "@coach/core/okr"`.
  */
-export { okr } from "./okr-flow";
+export { okr } from "./flow";
 export { okrSet } from "./okr-set";
 export type { OkrSet } from "./okr-set";
 export type { OkrExport } from "./export";
-export { Phase, phases, phaseInfo, initialPhase, nextPhase } from "./phases";
-export type { PhaseInfo } from "./phases";
+export { Phase, phases, phaseInfo, initialPhase, nextPhase } from "./machine/phases";
+export type { PhaseInfo } from "./machine/phases";
 export {
   Objective,
   KeyResult,
@@ -25,7 +25,7 @@ export {
   sameDraft,
   MIN_KEY_RESULTS,
   MAX_KEY_RESULTS,
-} from "./draft";
+} from "./machine/draft";
 export {
   RUBRIC_THRESHOLD,
   RUBRIC_ITEM_FLOOR,
@@ -40,7 +40,7 @@ export {
   isMeasurable,
   isActivity,
   sameMetric,
-} from "./rubric";
-export type { Criterion, Reason, ReasonCode, ItemScore, DraftScore } from "./rubric";
-export { OkrState, initialState, reduce, advance, canTransition, exitReason } from "./flow";
-export type { OkrEvent, OkrEffect, OkrStep, TransitionActor, TransitionVerdict } from "./flow";
+} from "./machine/rubric";
+export type { Criterion, Reason, ReasonCode, ItemScore, DraftScore } from "./machine/rubric";
+export { OkrState, initialState, reduce, advance, canTransition, exitReason } from "./machine/machine";
+export type { OkrEvent, OkrEffect, OkrStep, TransitionActor, TransitionVerdict } from "./machine/machine";

@@ -4,10 +4,10 @@ import { VisibleError } from "../error";
 import { listTransitions, loadFlowState } from "../flow/state";
 import type { PhaseTransition } from "../flow/plugin";
 import { fn } from "../util";
-import type { OkrDraft } from "./draft";
-import { OkrState } from "./flow";
-import { okr } from "./okr-flow";
-import { scoreDraft, type DraftScore } from "./rubric";
+import type { OkrDraft } from "./machine/draft";
+import { OkrState } from "./machine/machine";
+import { okr } from "./flow";
+import { scoreDraft, type DraftScore } from "./machine/rubric";
 
 export interface OkrSet {
   sessionId: string;

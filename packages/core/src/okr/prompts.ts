@@ -1,8 +1,8 @@
-import type { OkrDraft } from "./draft";
-import { MAX_KEY_RESULTS, MIN_KEY_RESULTS } from "./draft";
-import type { OkrState } from "./flow";
-import { phaseInfo, phases, type Phase } from "./phases";
-import { RUBRIC_ITEM_FLOOR, RUBRIC_THRESHOLD, keyResultCriteria, objectiveCriteria, scoreDraft, type DraftScore } from "./rubric";
+import type { OkrDraft } from "./machine/draft";
+import { MAX_KEY_RESULTS, MIN_KEY_RESULTS } from "./machine/draft";
+import type { OkrState } from "./machine/machine";
+import { phaseInfo, phases, type Phase } from "./machine/phases";
+import { RUBRIC_ITEM_FLOOR, RUBRIC_THRESHOLD, keyResultCriteria, objectiveCriteria, scoreDraft, type DraftScore } from "./machine/rubric";
 
 const method = `An OKR set is one objective and ${MIN_KEY_RESULTS}–${MAX_KEY_RESULTS} key results.
 - The objective is qualitative and inspiring: one focus, time-bound, no numbers — where we want to go and why it matters.

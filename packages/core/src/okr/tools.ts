@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { VisibleError } from "../error";
 import { invalidInput } from "../util/invalid-input";
-import { DraftUpdate, applyDraftUpdate } from "./draft";
-import type { FlowTool, FlowToolCall, FlowToolOutcome } from "../flow/definition";
-import { reduce, type OkrEffect, type OkrState } from "./flow";
-import { Phase } from "./phases";
+import { DraftUpdate, applyDraftUpdate } from "./machine/draft";
+import type { FlowTool, FlowToolCall, FlowToolOutcome } from "../flow/plugin";
+import { reduce, type OkrEffect, type OkrState } from "./machine/machine";
+import { Phase } from "./machine/phases";
 import { describeScore } from "./prompts";
-import { scoreDraft } from "./rubric";
+import { scoreDraft } from "./machine/rubric";
 
 export const UPDATE_DRAFT = "update_okr_draft";
 export const PROPOSE_TRANSITION = "propose_phase_transition";

@@ -1,7 +1,7 @@
 import type { FlowTurn } from "../flow/plugin";
-import { offlineReply } from "./coach";
-import type { OkrState } from "./flow";
-import { okr } from "./okr-flow";
+import { offlineReply } from "./offline/coach";
+import type { OkrState } from "./machine/machine";
+import { okr } from "./flow";
 import { systemPrompt } from "./prompts";
 import { applyTool, okrTools } from "./tools";
 

@@ -33,7 +33,8 @@ export const MAX_METADATA_DEPTH = 16;
 export const MAX_METADATA_BYTES = 8 * 1024;
 
 /** A caller's own free-form data, bounded so the item that stores it always fits. */
-export const Metadata = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+// Pure: a handler that never uses it does not build it at cold start.
+export const Metadata = /* @__PURE__ */ z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
   // Depth first: JSON.stringify below would overflow the stack on a deep value.
   if (nestsDeeperThan(value, MAX_METADATA_DEPTH)) {
     ctx.addIssue({ code: "custom", message: `metadata must nest at most ${MAX_METADATA_DEPTH} levels of objects and arrays` });

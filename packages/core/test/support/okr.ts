@@ -2,16 +2,16 @@
 export * from "../../src/okr/index";
 export { turn } from "../../src/okr/turn";
 export { systemPrompt, stablePrompt, dynamicPrompt, describeScore, draftSummary } from "../../src/okr/prompts";
-export { offlineReply } from "../../src/okr/coach";
-export { extractObjective, extractKeyResults, extractValues, findNumbers } from "../../src/okr/extract";
-export { findTimeframe, resolveDueDate } from "../../src/okr/timeframe";
+export { offlineReply } from "../../src/okr/offline/coach";
+export { extractObjective, extractKeyResults, extractValues, findNumbers } from "../../src/okr/offline/extract";
+export { findTimeframe, resolveDueDate } from "../../src/okr/machine/timeframe";
 export { okrTools, applyTool, toolInputSchema, ProposeTransition, UPDATE_DRAFT, PROPOSE_TRANSITION } from "../../src/okr/tools";
 export { sampleUserMessages, sampleToday, simulateConversation, transcriptMarkdown } from "./sample-conversation";
 export type { SampleTurn } from "./sample-conversation";
 export { providerTools } from "../../src/flow/plugin";
 
-import { offlineReply as coachReply } from "../../src/okr/coach";
-import { okr } from "../../src/okr/okr-flow";
+import { offlineReply as coachReply } from "../../src/okr/offline/coach";
+import { okr } from "../../src/okr/flow";
 import { turn as okrTurn } from "../../src/okr/turn";
 
 /** Both halves of the OKR plug-in in one object, with the names these tests use for them. */

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import * as Okr from "@coach/core/okr";
+import * as Okr from "../../../core/test/support/okr";
 import type { ServerEvent } from "@coach/core/realtime";
 import { startLocalStack, type LocalStack } from "../../../local/src/stack";
 import { testStackConfig } from "../../../../test/env";

@@ -1,3 +1,4 @@
+import { acceptMessage } from "../../../core/test/support/turn";
 import { describe, expect, it, vi } from "vitest";
 import { withActor } from "@coach/core/actor";
 import * as Turn from "@coach/core/turn";
@@ -25,7 +26,7 @@ async function lockExpired(sessionId: string): Promise<void> {
 }
 
 const acceptWithoutTurn = (user: string, sessionId: string, clientMessageId: string) =>
-  withActor({ type: "user", userId: user }, () => Turn.acceptUserMessage({ sessionId, clientMessageId, content: "the worker died on this one" }));
+  withActor({ type: "user", userId: user }, () => acceptMessage({ sessionId, clientMessageId, content: "the worker died on this one" }));
 
 describe("a killed turn's lock", () => {
   it("refuses new messages with turn_in_progress while it holds, and expires so the session is usable again", async () => {

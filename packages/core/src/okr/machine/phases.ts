@@ -71,7 +71,3 @@ export const phaseInfo: Record<Phase, PhaseInfo> = {
 export function nextPhase(phase: Phase): Phase | undefined {
   return phases[phases.indexOf(phase) + 1];
 }
-
-export function isPhase(value: unknown): value is Phase {
-  return Phase.safeParse(value).success;
-}

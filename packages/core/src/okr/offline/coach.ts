@@ -1,14 +1,21 @@
-import type { ProviderMessage } from "../ai/provider";
-import { VisibleError } from "../error";
-import { MAX_KEY_RESULTS, type DraftUpdate, type KeyResult, type KeyResultUpsert, type OkrDraft } from "./draft";
+import type { ProviderMessage } from "../../ai/provider";
+import { VisibleError } from "../../error";
+import { MAX_KEY_RESULTS, type DraftUpdate, type KeyResult, type KeyResultUpsert, type OkrDraft } from "../machine/draft";
 import { activityIn, composeStatement, confirmsSet, extractKeyResults, extractObjective, extractValues, findNumbers, sentences } from "./extract";
-import type { FlowToolCall, OfflineContext, OfflineReply } from "../flow/definition";
-import { canTransition, type OkrEffect, type OkrState } from "./flow";
-import { nextPhase, phaseInfo, type Phase } from "./phases";
-import { draftSummary } from "./prompts";
-import { keyResultCriteria, sameMetric, scoreDraft, scoreObjective, wantsDecrease, weakestReasons, type DraftScore, type ReasonCode } from "./rubric";
-import { findTimeframe, resolveDueDate } from "./timeframe";
-import { PROPOSE_TRANSITION, UPDATE_DRAFT, applyTool } from "./tools";
+import type { StandInReply } from "../../ai/stand-in";
+import type { FlowToolCall } from "../../flow/plugin";
+
+/** Today as YYYY-MM-DD, to turn "by June 30" or "end of the quarter" into dates; without it only explicit dates resolve. */
+export interface OfflineContext {
+  today?: string;
+}
+type OfflineReply = StandInReply;
+import { canTransition, type OkrEffect, type OkrState } from "../machine/machine";
+import { nextPhase, phaseInfo, type Phase } from "../machine/phases";
+import { draftSummary } from "../prompts";
+import { keyResultCriteria, sameMetric, scoreDraft, scoreObjective, wantsDecrease, weakestReasons, type DraftScore, type ReasonCode } from "../machine/rubric";
+import { findTimeframe, resolveDueDate } from "../machine/timeframe";
+import { PROPOSE_TRANSITION, UPDATE_DRAFT, applyTool } from "../tools";
 
 /**
  * The offline coach: reads the user's words, proposes draft changes through

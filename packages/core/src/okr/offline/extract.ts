@@ -1,5 +1,5 @@
-import { formatValue } from "./prompts";
-import { findTimeframe, resolveDueDate } from "./timeframe";
+import { formatValue } from "../prompts";
+import { findTimeframe, resolveDueDate } from "../machine/timeframe";
 import {
   activityVerbs,
   ambitionVerbs,
@@ -12,7 +12,7 @@ import {
   participleOf,
   words,
   type KnownMetric,
-} from "./vocabulary";
+} from "../machine/vocabulary";
 
 /**
  * The offline coach's reading of what the user wrote: numbers with their

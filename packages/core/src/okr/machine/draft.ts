@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { VisibleError } from "../error";
-import { isCalendarDate } from "../util/date";
-import { invalidInput } from "../util/invalid-input";
+import { VisibleError } from "../../error";
+import { isCalendarDate } from "../../util/date";
+import { invalidInput } from "../../util/invalid-input";
 
 export const MIN_KEY_RESULTS = 2;
 export const MAX_KEY_RESULTS = 5;

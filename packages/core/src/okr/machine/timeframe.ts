@@ -1,4 +1,4 @@
-import { isCalendarDate } from "../util/date";
+import { isCalendarDate } from "../../util/date";
 
 /**
  * Time expressions: what makes an objective time-bound for the rubric, and
