@@ -233,7 +233,7 @@ describe("DELETE /api/sessions/{id}", () => {
     const session = await api.createSession(user);
     const [, reply] = await appendMessages(user, session.id, conversation(4));
     expect((await api.post(`/api/sessions/${session.id}/messages/${reply!.id}/feedback`, { as: user, json: { rating: "up" } })).status).toBe(201);
-    expect(await partitionItems(session.id)).toHaveLength(6); // session + 4 messages + 1 feedback
+    expect(await partitionItems(session.id)).toHaveLength(7); // session + the flow's current state + 4 messages + 1 feedback
 
     expect((await api.delete(`/api/sessions/${session.id}`, { as: user })).status).toBe(204);
     expect(await partitionItems(session.id)).toEqual([]);

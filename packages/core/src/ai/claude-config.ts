@@ -16,14 +16,18 @@ export class ClaudeConfigError extends ConfigError {
 
 const noKey = () => new ClaudeConfigError([{ variable: "ANTHROPIC_API_KEY", expected: "the Anthropic API key, for the Claude provider", missing: true }]);
 
-export function loadClaudeConfig(env: Env = process.env): ClaudeConfig {
-  let settings: ClaudeSettings | undefined;
+/** The Claude settings of a given environment, undefined without ANTHROPIC_API_KEY. */
+export function claudeSettingsOf(env: Env): ClaudeConfig | undefined {
   try {
-    settings = loadSection("claude", env);
+    return loadSection("claude", env);
   } catch (error) {
     if (error instanceof ConfigError) throw new ClaudeConfigError(error.issues, { cause: error });
     throw error;
   }
+}
+
+export function loadClaudeConfig(env: Env = process.env): ClaudeConfig {
+  const settings = claudeSettingsOf(env);
   if (!settings) throw noKey();
   return settings;
 }

@@ -1,6 +1,6 @@
 import { config, loadSection, type Env } from "../config";
 import { claudeProvider } from "./claude";
-import { claudeConfig, loadClaudeConfig } from "./claude-config";
+import { claudeConfig, claudeSettingsOf, loadClaudeConfig } from "./claude-config";
 import { offlineCoach } from "./offline-coach";
 import type { AiProvider } from "./provider";
 
@@ -11,7 +11,7 @@ import type { AiProvider } from "./provider";
  */
 export type ProviderName = "claude" | "offline-coach";
 
-const claudeSettings = (env?: Env) => (env === undefined ? config().claude : loadSection("claude", env));
+const claudeSettings = (env?: Env) => (env === undefined ? config().claude : claudeSettingsOf(env));
 
 export function providerName(env?: Env): ProviderName {
   return claudeSettings(env) ? "claude" : "offline-coach";

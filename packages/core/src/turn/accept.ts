@@ -34,8 +34,11 @@ export type Accepted =
   | { kind: "duplicate"; message: MessageEntity.Message; ticket?: TurnTicket };
 
 export interface AcceptPorts {
+  /** Every connection of the session: a new message is announced to all of them. */
   fanout: Fanout;
   dispatch: Dispatch;
+  /** The sender's own channel, if it has one besides the caller's return value: a resend is answered there only. */
+  answer?: Fanout;
   /** The WebSocket connection it came from: sending to a session joins it, in the same transaction. */
   connectionId?: string;
 }
@@ -58,7 +61,9 @@ export async function accept(raw: SendInput, ports: AcceptPorts): Promise<Accept
   const input = parsed.data;
   const userId = assertUserId();
   const accepted = await admit(input, userId, ports.connectionId);
-  await ports.fanout.send({ type: "message_accepted", clientMessageId: input.clientMessageId, message: accepted.message });
+  const announcement = { type: "message_accepted", clientMessageId: input.clientMessageId, message: accepted.message } as const;
+  // The session heard of the message when it was stored; a resend tells only whoever resent it.
+  await (accepted.kind === "accepted" ? ports.fanout : ports.answer)?.send(announcement);
   if (accepted.ticket) {
     try {
       await ports.dispatch(accepted.ticket);

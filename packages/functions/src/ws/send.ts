@@ -1,6 +1,6 @@
 import { SendMessage } from "@coach/core/realtime";
 import * as Turn from "@coach/core/turn";
-import { sessionFanout } from "../shared/connections";
+import { postToConnection, sessionFanout } from "../shared/connections";
 import { dispatchTurn } from "../shared/dispatch-turn";
 import { wsRoute } from "./shared/route";
 
@@ -11,5 +11,10 @@ import { wsRoute } from "./shared/route";
  * reply stream.
  */
 export const handler = wsRoute(SendMessage, async ({ frame, connectionId, requestId }) => {
-  await Turn.accept(frame, { fanout: sessionFanout(frame.sessionId), dispatch: (ticket) => dispatchTurn({ ticket, requestId }), connectionId });
+  await Turn.accept(frame, {
+    fanout: sessionFanout(frame.sessionId),
+    answer: { send: async (event) => void (await postToConnection(connectionId, event)) },
+    dispatch: (ticket) => dispatchTurn({ ticket, requestId }),
+    connectionId,
+  });
 });
