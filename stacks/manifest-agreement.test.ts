@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { httpRouteKey, httpRoutes, parseHandler, webSocketRoutes, workers } from "../packages/functions/src/manifest";
-import { webSocketLabel, workerLabel } from "./Realtime";
+import { webSocketAuthorizerLabel, webSocketLabel, workerLabel } from "./Realtime";
 import { getAttTarget, ownFunctions, repoRoot, resources, restMethods, sstHandlers, synthesize, type Resource, type Synthesized } from "./testing";
 
 /**
@@ -96,6 +96,14 @@ describe("deployed functions equal the route manifest", () => {
     }
 
     const integrated = new Set(routeFunctions.values());
+    for (const route of webSocketRoutes) {
+      if (!route.authorizer) continue;
+      const label = webSocketAuthorizerLabel(route.routeKey);
+      const [functionId] = [...functions].find(([, fn]) => fn.Properties?.Description === label) ?? [];
+      claim(functionId, label);
+      expect(handlerIn("Realtime", functionId), label).toBe(route.authorizer.handler);
+      expect(integrated.has(functionId), `${label} is behind a route`).toBe(false);
+    }
     for (const worker of workers) {
       const label = workerLabel(worker.name);
       const [functionId] = [...functions].find(([, fn]) => fn.Properties?.Description === label) ?? [];
@@ -105,7 +113,7 @@ describe("deployed functions equal the route manifest", () => {
       expect(integrated.has(functionId), `${label} is behind a route`).toBe(false);
     }
 
-    // No orphans: every function of the stack is a manifest route or worker.
+    // No orphans: every function of the stack is a manifest route, authorizer or worker.
     expect([...functions.keys()].filter((id) => !used.has(id))).toEqual([]);
   });
 
@@ -118,7 +126,7 @@ describe("deployed functions equal the route manifest", () => {
   });
 
   it("points every manifest handler at an existing module and a valid export name", () => {
-    for (const entry of [...httpRoutes, ...webSocketRoutes, ...workers]) {
+    for (const entry of [...httpRoutes, ...webSocketRoutes, ...webSocketRoutes.flatMap((route) => (route.authorizer ? [route.authorizer] : [])), ...workers]) {
       const { modulePath, exportName } = parseHandler(entry.handler);
       expect(modulePath, entry.handler).toMatch(/^packages\/functions\/src\//);
       expect(exportName, entry.handler).toMatch(/^[A-Za-z_$][\w$]*$/);

@@ -221,8 +221,8 @@ describe("Storage", () => {
     for (const group of resources(prod.api, "AWS::Logs::LogGroup").values()) expect(group.DeletionPolicy).toBe("Retain");
     for (const group of resources(prod.realtime, "AWS::Logs::LogGroup").values()) expect(group.DeletionPolicy).toBe("Retain");
     const devGroups = [dev.api, dev.realtime].flatMap((template) => [...resources(template, "AWS::Logs::LogGroup").entries()]).filter(([id]) => id.startsWith("Logs"));
-    // One per function, plus the WebSocket access log.
-    expect(devGroups).toHaveLength(httpRoutes.length + webSocketRoutes.length + workers.length + 1);
+    // One per function (routes, the $connect authorizer, workers), plus the WebSocket access log.
+    expect(devGroups).toHaveLength(httpRoutes.length + webSocketRoutes.length + webSocketRoutes.filter((route) => route.authorizer).length + workers.length + 1);
     for (const [, group] of devGroups) expect(group.DeletionPolicy).toBe("Delete");
   });
 });

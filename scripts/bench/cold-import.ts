@@ -58,7 +58,9 @@ export interface ColdImportResult {
 /**
  * `runs` samples per bundle after one discarded warm-up round; rounds are
  * interleaved (every bundle once, then again) so drift on the machine spreads
- * over all bundles instead of biasing the last ones.
+ * over all bundles instead of biasing the last ones, and every other round
+ * runs in reverse order so no bundle (the reference comes first) always
+ * takes the same place in a round.
  */
 export function measureColdImports(inputs: readonly ColdImportInput[], runs: number, log: (line: string) => void): ColdImportResult[] {
   const results = new Map<string, { samples: number[]; exported: string; error?: string }>(
@@ -66,7 +68,7 @@ export function measureColdImports(inputs: readonly ColdImportInput[], runs: num
   );
   for (let round = 0; round <= runs; round++) {
     log(round === 0 ? `cold import: warm-up round (${inputs.length} bundles)` : `cold import: round ${round}/${runs}`);
-    for (const input of inputs) {
+    for (const input of round % 2 === 0 ? inputs : [...inputs].reverse()) {
       const entry = results.get(input.key)!;
       if (entry.error) continue;
       const sample = importOnce(input);

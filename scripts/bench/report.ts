@@ -47,7 +47,7 @@ export function renderMarkdown(results: BenchResults): string {
         ["esbuild", env.esbuild],
         ["Java (DynamoDB Local)", env.java],
         ["Commit", env.commit],
-        ["Cold-import runs", `${env.runs} per bundle (+1 discarded warm-up round, rounds interleaved)`],
+        ["Cold-import runs", `${env.runs} per bundle (+1 discarded warm-up round, rounds interleaved, every other round in reverse order)`],
         ["Latency requests", `${env.requests} per route (after 1 counted first request)`],
         ["Load average (1 min)", `${env.loadAverageAtStart} at start, ${results.loadAverageAtEnd ?? "?"} at end, on ${env.cores} cores (anything above the core count means the timings below waited for CPU)`],
         ["Total duration", `${(results.durationMs / 1000).toFixed(1)} s`],
@@ -89,7 +89,7 @@ export function renderMarkdown(results: BenchResults): string {
     );
     out.push(
       table(
-        ["Package", "KiB in route bundle", "KiB in reference"],
+        ["Package or folder", "KiB in route bundle", "KiB in reference"],
         largest.contributors.slice(0, 10).map((entry) => [code(entry.name), kib(entry.bytes), refBytes.has(entry.name) ? kib(refBytes.get(entry.name)!) : "–"]),
         ["l", "r", "r"],
       ),

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { AnyFlow } from "@coach/core/flow";
 import { flows } from "@coach/core/flows";
 import { flowTurns } from "@coach/core/flows/turn";
 import { turnRegistryPath, turnRegistrySource } from "../../../scripts/flows";
@@ -11,7 +12,7 @@ describe("the flow registry", () => {
   });
 
   it("pairs each flow with its own turn side, under its own name", () => {
-    for (const [name, flow] of Object.entries(flows)) {
+    for (const [name, flow] of Object.entries(flows) as [string, AnyFlow][]) {
       expect(flow.name).toBe(name);
       expect(flowTurns[name as keyof typeof flowTurns].flow).toBe(flow);
       expect(flow.phases).toContain(flow.initialPhase);

@@ -239,10 +239,11 @@ describe("token lifetime", () => {
     expect(response.headers.get("www-authenticate")).toBe('Bearer realm="coach"');
   });
 
-  it.each(refused)("WebSocket: a token of the trusted issuer %s → the upgrade is refused with 401", async (_, payload, detail) => {
+  // The $connect authorizer refuses as API Gateway answers for it: 401 with its fixed body (the reason is in the authorizer's log).
+  it.each(refused)("WebSocket: a token of the trusted issuer %s → the upgrade is refused with 401", async (_, payload) => {
     const before = stack.connectionCount();
     const refusal = await connectRefusal(`${stack.wsUrl}/?token=${signWithIssuerKey(config.dataDir, payload())}`);
-    expect(refusal).toEqual({ status: 401, body: detail });
+    expect(refusal).toEqual({ status: 401, body: JSON.stringify({ message: "Unauthorized" }) });
     expect(stack.connectionCount()).toBe(before);
   });
 

@@ -12,7 +12,7 @@ import { idPattern, isoTime } from "./shared";
  * first, so a list of one status is a `begins_with` Query and the health
  * summary reads each entity's whole index partition in one Query. One
  * partition per entity is a hot-partition risk past roughly 1,000 writes a
- * second; shard it (`TSESSIONS#<n>`, read in parallel) if a deployment gets there.
+ * second; shard it (`RUNS#<n>`, read in parallel) if a deployment gets there.
  */
 
 /** One list Query and the exact key a cursor into it may hold; `accept` checks what a regex cannot. */
@@ -26,8 +26,8 @@ export const ulidPattern = "[0-9A-HJKMNP-TV-Z]{26}";
 export const taskIdPattern = `${idPattern}\\.t${ulidPattern}`;
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-const runPartition = (id: string) => `TSESSION#${id}`;
-const RUN_SORT = "TSESSION";
+const runPartition = (id: string) => `RUN#${id}`;
+const RUN_SORT = "RUN";
 const TASK_PREFIX = "TASK#";
 
 export const runKeys = {
@@ -41,24 +41,24 @@ export const runKeys = {
   }),
   /** byStatus (gsi1): every run, by status, then newest start first within one. */
   byStatus: {
-    attributes: (run: { status: string; startedAt: string; id: string }) => ({ gsi1pk: "TSESSIONS", gsi1sk: `${run.status}#${run.startedAt}#${run.id}` }),
+    attributes: (run: { status: string; startedAt: string; id: string }) => ({ gsi1pk: "RUNS", gsi1sk: `${run.status}#${run.startedAt}#${run.id}` }),
     /** Every run, for counting by status. */
-    all: (): PagedQuery => ({ IndexName: "gsi1", KeyConditionExpression: "gsi1pk = :pk", ExpressionAttributeValues: { ":pk": "TSESSIONS" } }),
+    all: (): PagedQuery => ({ IndexName: "gsi1", KeyConditionExpression: "gsi1pk = :pk", ExpressionAttributeValues: { ":pk": "RUNS" } }),
     ofStatus: (status: string): ListQuery => ({
       query: {
         IndexName: "gsi1",
         KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :status)",
-        ExpressionAttributeValues: { ":pk": "TSESSIONS", ":status": `${status}#` },
+        ExpressionAttributeValues: { ":pk": "RUNS", ":status": `${status}#` },
         ScanIndexForward: false,
       },
       cursorFormat: {
         attributes: {
-          pk: new RegExp(`^TSESSION#${idPattern}$`),
-          sk: /^TSESSION$/,
-          gsi1pk: /^TSESSIONS$/,
+          pk: new RegExp(`^RUN#${idPattern}$`),
+          sk: /^RUN$/,
+          gsi1pk: /^RUNS$/,
           gsi1sk: new RegExp(`^${status}#${isoTime}#${idPattern}$`),
         },
-        equals: { gsi1pk: "TSESSIONS" },
+        equals: { gsi1pk: "RUNS" },
       },
     }),
     /** Newest start first, as `ofStatus` returns them. */
@@ -71,16 +71,16 @@ export const runKeys = {
    * Runs in any other status carry no gsi2 attributes and drop out of the index.
    */
   byHeartbeat: {
-    attributes: (run: { lastHeartbeat: string; id: string }) => ({ gsi2pk: "TSESSION_HEARTBEAT", gsi2sk: `${run.lastHeartbeat}#${run.id}` }),
+    attributes: (run: { lastHeartbeat: string; id: string }) => ({ gsi2pk: "RUNS_BY_HEARTBEAT", gsi2sk: `${run.lastHeartbeat}#${run.id}` }),
     silentSince: (cutoff: string): ListQuery => ({
       query: {
         IndexName: "gsi2",
         KeyConditionExpression: "gsi2pk = :pk AND gsi2sk < :cutoff",
-        ExpressionAttributeValues: { ":pk": "TSESSION_HEARTBEAT", ":cutoff": cutoff },
+        ExpressionAttributeValues: { ":pk": "RUNS_BY_HEARTBEAT", ":cutoff": cutoff },
       },
       cursorFormat: {
-        attributes: { pk: new RegExp(`^TSESSION#${idPattern}$`), sk: /^TSESSION$/, gsi2pk: /^TSESSION_HEARTBEAT$/, gsi2sk: new RegExp(`^${isoTime}#${idPattern}$`) },
-        equals: { gsi2pk: "TSESSION_HEARTBEAT" },
+        attributes: { pk: new RegExp(`^RUN#${idPattern}$`), sk: /^RUN$/, gsi2pk: /^RUNS_BY_HEARTBEAT$/, gsi2sk: new RegExp(`^${isoTime}#${idPattern}$`) },
+        equals: { gsi2pk: "RUNS_BY_HEARTBEAT" },
       },
       accept: (key) => (key.gsi2sk ?? "") < cutoff,
     }),
@@ -118,7 +118,7 @@ export const taskKeys = {
       },
       cursorFormat: {
         attributes: {
-          pk: new RegExp(`^TSESSION#${idPattern}$`),
+          pk: new RegExp(`^RUN#${idPattern}$`),
           sk: new RegExp(`^TASK#${ulidPattern}$`),
           gsi1pk: /^TASKS$/,
           gsi1sk: new RegExp(`^${status}#${isoTime}#${taskIdPattern}$`),

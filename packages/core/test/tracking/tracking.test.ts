@@ -51,11 +51,11 @@ describe("sessions", () => {
       metadata: { branch: "main" },
       version: 1,
     });
-    const item = (await documentClient.send(new GetCommand({ TableName: tableName, Key: { pk: `TSESSION#${session.id}`, sk: "TSESSION" } }))).Item;
+    const item = (await documentClient.send(new GetCommand({ TableName: tableName, Key: { pk: `RUN#${session.id}`, sk: "RUN" } }))).Item;
     expect(item).toMatchObject({
-      gsi1pk: "TSESSIONS",
+      gsi1pk: "RUNS",
       gsi1sk: `active#2030-01-01T00:00:00.000Z#${session.id}`,
-      gsi2pk: "TSESSION_HEARTBEAT",
+      gsi2pk: "RUNS_BY_HEARTBEAT",
       gsi2sk: `2030-01-01T00:00:00.000Z#${session.id}`,
       type: "tracking_session",
     });
@@ -72,8 +72,8 @@ describe("sessions", () => {
     const session = await machineClient(() => Tracking.createRun({ projectId: "p" }));
     const done = await machineClient(() => Tracking.updateRun({ id: session.id, status: "completed" }));
     expect(done).toMatchObject({ status: "completed", endedAt: expect.any(String), version: 2 });
-    const item = (await documentClient.send(new GetCommand({ TableName: tableName, Key: { pk: `TSESSION#${session.id}`, sk: "TSESSION" } }))).Item;
-    expect(item).toMatchObject({ gsi1pk: "TSESSIONS", gsi1sk: expect.stringMatching(/^completed#/) });
+    const item = (await documentClient.send(new GetCommand({ TableName: tableName, Key: { pk: `RUN#${session.id}`, sk: "RUN" } }))).Item;
+    expect(item).toMatchObject({ gsi1pk: "RUNS", gsi1sk: expect.stringMatching(/^completed#/) });
     expect(item?.gsi2pk).toBeUndefined();
     const reopen = await errorOf(machineClient(() => Tracking.updateRun({ id: session.id, status: "active" })));
     expect(reopen).toMatchObject({ kind: "conflict", code: "tracking.invalid_transition" });

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import page from "./docs-page.json" with { type: "json" };
+import page from "./docs-page.json";
 import { staticRoute } from "./static-route";
 
 const route = staticRoute(

@@ -1,4 +1,4 @@
-import document from "./openapi.json" with { type: "json" };
+import document from "./openapi.json";
 import { staticRoute } from "./static-route";
 
 let json: string | undefined;
