@@ -106,7 +106,7 @@ export function renderMarkdown(results: BenchResults): string {
     table(
       ["Route", "KiB of our code", "By folder (KiB)"],
       routeBundles.map((bundle) => {
-        const own = bundle.contributors.filter((entry) => isOwnCode(entry.name));
+        const own = bundle.contributors.filter((entry) => isOwnCode(entry.name) && entry.bytes > 0);
         const total = own.reduce((sum, entry) => sum + entry.bytes, 0);
         return [code(bundle.key), kib(total), own.map((entry) => `${code(entry.name)} ${kib(entry.bytes)}`).join(", ") || "–"];
       }),

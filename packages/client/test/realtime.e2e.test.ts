@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
 import WebSocket from "ws";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { withActor } from "@coach/core/actor";
 import * as Connection from "@coach/core/connection";
 import { testStackConfig } from "../../../test/env";
@@ -16,6 +16,9 @@ import {
   type RealtimeEvent,
 } from "../src/index";
 import { eventually, recordingWebSocket, startProxy, type Proxy } from "./support";
+
+// The offline coach's knobs change between turns here; the product reads them once per process.
+vi.mock("@coach/functions/shared/ai-provider", () => import("../../../test/offline-coach-per-turn"));
 
 /**
  * RealtimeClient against the local runtime with the real `ws` package:

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { config } from "@coach/core/config";
 import { refuseUpgrade, throttledFrame } from "./refusals";
 import { connectionsPath, MAX_MESSAGE_BYTES, serveConnections, type ManagedConnection } from "./connections-api";
 import { lambdaContext } from "./lambda-context";
@@ -167,7 +168,7 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
   ): Promise<{ allowed: AuthorizerContext } | { refused: number; body: string }> {
     const { connectionId, apiId, stage: stageName } = connect.requestContext;
     if (!url.searchParams.get(authorizer.identitySource)) return { refused: 401, body: UNAUTHORIZED_BODY };
-    const methodArn = `arn:aws:execute-api:${process.env.AWS_REGION ?? "us-east-1"}:000000000000:${apiId}/${stageName}/$connect`;
+    const methodArn = `arn:aws:execute-api:${config().table.region}:000000000000:${apiId}/${stageName}/$connect`;
     const effect = (answer: unknown) => {
       const decision = authorizerDecision(answer, methodArn);
       return "invalid" in decision ? "an invalid answer" : decision.allowed ? "Allow" : "Deny";

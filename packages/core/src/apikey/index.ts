@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
-import { z } from "zod";
+import * as z from "zod";
 import { VisibleError } from "../error";
 import { documentClient, queryAll, tableName } from "../table";
 import { apiKeyKeys } from "./keys";

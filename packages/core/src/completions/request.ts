@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * A Chat Completions request as OpenAI documents it. Unknown fields are

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Config } from "./index";
 import { ConfigError } from "./error";
 import { signV4, type AwsCredentials } from "./sigv4";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { EFFORT_LEVELS } from "../ai/provider";
 import { httpUrl, integer, isoDate, matching, oneOf, reader, text } from "./variable";
 
@@ -85,6 +85,9 @@ export const CLAUDE_DEFAULTS = {
   maxRetryWaitMs: 10_000,
 } as const;
 
+/** Not an environment variable: fixed, but a setting of the adapter like the rest (tests lower it). */
+const maxRetryWaitMs: number = CLAUDE_DEFAULTS.maxRetryWaitMs;
+
 /** Absent as a whole without ANTHROPIC_API_KEY: the offline coach answers then. */
 export const claude = z
   .object({
@@ -111,13 +114,13 @@ export const claude = z
           /** SDK retries of 408/409/429/5xx/529 answers and connection errors. */
           maxRetries: env.ANTHROPIC_MAX_RETRIES,
           /** Another Messages API endpoint (the local fake in tests, a proxy). */
-          baseURL: env.ANTHROPIC_BASE_URL?.replace(/\/+$/, ""),
+          ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL.replace(/\/+$/, "") } : {}),
           /**
            * The longest `retry-after` the SDK may sleep before a retry; a longer one
            * fails at once with a retryable error, so a Lambda does not sleep through
            * its own timeout. The SDK otherwise obeys any `retry-after`.
            */
-          maxRetryWaitMs: CLAUDE_DEFAULTS.maxRetryWaitMs,
+          maxRetryWaitMs,
         },
   );
 

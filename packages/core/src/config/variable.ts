@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Readers of one environment variable, Powertools `getNumberFromEnv`-style:

@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { assertUserId } from "../actor";
 import type { Message } from "../conversation/message";
 import { readHistory } from "../conversation/messages";

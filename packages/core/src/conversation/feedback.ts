@@ -1,5 +1,5 @@
 import { feedbackItem } from "./partition";
-import { z } from "zod";
+import * as z from "zod";
 
 export const Rating = z.enum(["up", "down"]);
 

@@ -1,6 +1,6 @@
 import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
-import { z } from "zod";
+import * as z from "zod";
 import { assertUserId } from "../actor";
 import { VisibleError } from "../error";
 import { batchDelete, documentClient, queryPage, queryAll, tableName, transact } from "../table";

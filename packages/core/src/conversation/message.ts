@@ -1,5 +1,5 @@
 import { messageItem } from "./partition";
-import { z } from "zod";
+import * as z from "zod";
 
 export const Role = z.enum(["user", "assistant", "system"]);
 export type Role = z.infer<typeof Role>;

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { assertUserId } from "../actor";
 import { notFound, VisibleError } from "../error";
 import { documentClient, queryPage, tableName, transact, TransactionRefused, type TransactWrite } from "../table";

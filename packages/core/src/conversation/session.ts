@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { sessionItem, userSessions } from "./partition";
 
 export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "not a session id");

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { chat } from "../chat";
 import { okr } from "../okr/flow";
 import type { AnyFlow } from "../flow/plugin";

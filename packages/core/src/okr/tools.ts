@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { VisibleError } from "../error";
 import { invalidInput } from "../util/invalid-input";
 import { DraftUpdate, applyDraftUpdate } from "./machine/draft";

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { config } from "../config";
 import { VisibleError } from "../error";
 import { documentClient, tableName } from "../table";
 
@@ -50,17 +51,5 @@ export async function consume([bucket, ...within]: readonly [Limit, ...Limit[]],
   }
 }
 
-/** Limits from the environment, read once: RATE_LIMIT_SESSION_PER_MINUTE (60), RATE_LIMIT_USER_PER_MINUTE (120). */
-export const rateLimits = {
-  sessionPerMinute: positiveInteger("RATE_LIMIT_SESSION_PER_MINUTE", 60),
-  userPerMinute: positiveInteger("RATE_LIMIT_USER_PER_MINUTE", 120),
-};
-
-// Replaced by the shared config reader (config().rateLimit) once it lands.
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
-  return value;
-}
+/** The limits of a user's messages (RATE_LIMIT_USER_PER_MINUTE, RATE_LIMIT_SESSION_PER_MINUTE), from the shared config. */
+export const rateLimits = () => config().rateLimit;

@@ -3,7 +3,7 @@
  * `{type, ...}` from the server. One module, shared by the handlers, the
  * local runtime's tests and the typed client.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ClientMessageId, Message, MessageContent } from "../conversation/message";
 import { Info as SessionInfo, SessionId } from "../conversation/session";
 

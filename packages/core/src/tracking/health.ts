@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { assertApiKey } from "../actor";
 import { queryAll } from "../table";
 import { clock } from "./clock";

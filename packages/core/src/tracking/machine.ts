@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { machineKeys } from "./keys";
 import { Id } from "./shared";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { runKeys } from "./keys";
 import { Id, Metadata } from "./shared";
 

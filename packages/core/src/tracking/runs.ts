@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
-import { z } from "zod";
+import * as z from "zod";
 import { assertApiKey } from "../actor";
 import { notFound, VisibleError } from "../error";
 import { batchDelete, documentClient, queryAll, tableName } from "../table";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Ids a client may choose (sessions, machines) and the ids we generate share this alphabet. */
 export const idPattern = String.raw`[A-Za-z0-9_-]{1,64}`;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { taskIdPattern, taskKeys, ulidPattern } from "./keys";
 import { idPattern } from "./shared";
 

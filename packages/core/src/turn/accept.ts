@@ -1,6 +1,6 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
-import { z } from "zod";
+import * as z from "zod";
 import { assertUserId } from "../actor";
 import * as Connection from "../connection";
 import * as MessageEntity from "../conversation/message";
@@ -76,11 +76,12 @@ export async function accept(raw: SendInput, ports: AcceptPorts): Promise<Accept
 }
 
 async function admit(input: z.output<typeof SendInput>, userId: string, connectionId: string | undefined): Promise<Accepted> {
+  const limits = RateLimit.rateLimits();
   try {
     await RateLimit.consume([
-      { key: `user#${userId}`, perMinute: RateLimit.rateLimits.userPerMinute },
+      { key: `user#${userId}`, perMinute: limits.userPerMinute },
       // Inside the caller's own bucket: counted before the owner check, so nobody can spend the owner's budget.
-      { key: `session#${input.sessionId}`, perMinute: RateLimit.rateLimits.sessionPerMinute },
+      { key: `session#${input.sessionId}`, perMinute: limits.sessionPerMinute },
     ]);
   } catch (error) {
     // A resend of a stored message creates nothing, so it is answered even over the limit.

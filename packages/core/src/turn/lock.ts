@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { config } from "../config";
 import { lockItem } from "../conversation/partition";
 import { documentClient, tableName } from "../table";
 
@@ -9,7 +10,7 @@ import { documentClient, tableName } from "../table";
  * (`expiresAt`), and a running turn keeps extending it, so a crashed turn
  * frees the session within one lock period instead of wedging it.
  */
-export const lockSeconds = positive("TURN_LOCK_SECONDS", 30);
+export const lockSeconds = (): number => config().turn.lockSeconds;
 
 export interface TurnLock {
   turnId: string;
@@ -23,7 +24,7 @@ const lockKey = lockItem.key;
 
 /** The Put that takes the lock inside a transaction: only when free or expired. */
 export function acquireLockWrite(sessionId: string, turnId: string, userSeq: number, now = Date.now()) {
-  const expiresAt = now + lockSeconds * 1000;
+  const expiresAt = now + lockSeconds() * 1000;
   return {
     Put: {
       TableName: tableName,
@@ -57,7 +58,7 @@ export async function claimTurn(sessionId: string, turnId: string, workerId: str
   return conditionalUpdate(sessionId, {
     UpdateExpression: "SET workerId = :worker, expiresAt = :expiresAt",
     ConditionExpression: "turnId = :turn AND expiresAt >= :now AND attribute_not_exists(workerId)",
-    ExpressionAttributeValues: { ":worker": workerId, ":turn": turnId, ":now": Date.now(), ":expiresAt": Date.now() + lockSeconds * 1000 },
+    ExpressionAttributeValues: { ":worker": workerId, ":turn": turnId, ":now": Date.now(), ":expiresAt": Date.now() + lockSeconds() * 1000 },
   });
 }
 
@@ -66,7 +67,7 @@ export async function extendLock(sessionId: string, turnId: string, workerId: st
   return conditionalUpdate(sessionId, {
     UpdateExpression: "SET expiresAt = :expiresAt",
     ConditionExpression: "turnId = :turn AND workerId = :worker",
-    ExpressionAttributeValues: { ":worker": workerId, ":turn": turnId, ":expiresAt": Date.now() + lockSeconds * 1000 },
+    ExpressionAttributeValues: { ":worker": workerId, ":turn": turnId, ":expiresAt": Date.now() + lockSeconds() * 1000 },
   });
 }
 
@@ -102,12 +103,4 @@ async function conditionalUpdate(
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
-}
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return value;
 }

@@ -130,7 +130,7 @@ function keepLockAlive(ticket: TurnTicket, workerId: string) {
         if (!held) controller.abort();
       })
       .catch(() => undefined); // a missed renewal is retried on the next tick, with two thirds of the period still left
-  }, (lockSeconds * 1000) / 3);
+  }, (lockSeconds() * 1000) / 3);
   return { signal: controller.signal, stop: () => clearInterval(timer) };
 }
 

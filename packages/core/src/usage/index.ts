@@ -1,5 +1,5 @@
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import type { Actor } from "../actor";
 import { VisibleError } from "../error";
 import { documentClient, queryAll, tableName } from "../table";

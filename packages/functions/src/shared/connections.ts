@@ -2,7 +2,7 @@ import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand }
 import * as Connection from "@coach/core/connection";
 import type { ServerEvent } from "@coach/core/realtime";
 import type { Fanout } from "@coach/core/turn";
-import { requiredEnv } from "./env";
+import { config, required } from "@coach/core/config";
 import { logger } from "./logger";
 
 /**
@@ -13,8 +13,8 @@ let client: ApiGatewayManagementApiClient | undefined;
 
 function managementClient(): ApiGatewayManagementApiClient {
   client ??= new ApiGatewayManagementApiClient({
-    endpoint: requiredEnv("WEBSOCKET_MANAGEMENT_ENDPOINT"),
-    ...(process.env.LAMBDA_ENDPOINT ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
+    endpoint: required("WEBSOCKET_MANAGEMENT_ENDPOINT"),
+    ...(config().realtime.lambdaEndpoint ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
   });
   return client;
 }

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayAuthorizerWithContextResult, Context } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { VisibleError } from "@coach/core/error";
 import { verifyToken } from "../http/shared/authenticate";
 import { logger } from "../shared/logger";

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { withActor } from "@coach/core/actor";
 import * as Connection from "@coach/core/connection";
 import { newUser } from "../support/api";
@@ -15,6 +15,9 @@ import {
 } from "./support/ws-client";
 import { useRealtimeStack } from "./support/realtime-stack";
 import { HANG_CEILING_MS } from "../../../../test/ceiling";
+
+// The offline coach's knobs change between turns here; the product reads them once per process.
+vi.mock("@coach/functions/shared/ai-provider", () => import("../../../../test/offline-coach-per-turn"));
 
 /** Faults on the reply path: connections that vanish mid-stream, and a provider that fails mid-stream. */
 const realtime = useRealtimeStack();

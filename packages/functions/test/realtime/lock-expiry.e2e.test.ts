@@ -30,7 +30,7 @@ const acceptWithoutTurn = (user: string, sessionId: string, clientMessageId: str
 
 describe("a killed turn's lock", () => {
   it("refuses new messages with turn_in_progress while it holds, and expires so the session is usable again", async () => {
-    expect(Turn.lockSeconds).toBe(1);
+    expect(Turn.lockSeconds()).toBe(1);
     const user = newUser();
     const session = await realtime.api.createSession(user);
     const accepted = await acceptWithoutTurn(user, session.id, "c-dead");

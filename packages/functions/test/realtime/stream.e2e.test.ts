@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { postCounter } from "@coach/functions/shared/connections";
 import { newUser } from "../support/api";
 import {
@@ -16,6 +16,9 @@ import {
 } from "./support/ws-client";
 import { useRealtimeStack } from "./support/realtime-stack";
 import { HANG_CEILING_MS } from "../../../../test/ceiling";
+
+// The offline coach's knobs change between turns here; the product reads them once per process.
+vi.mock("@coach/functions/shared/ai-provider", () => import("../../../../test/offline-coach-per-turn"));
 
 /**
  * The reply stream end to end: real `ws` clients against the local runtime

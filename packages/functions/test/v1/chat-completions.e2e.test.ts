@@ -1,10 +1,13 @@
 import type OpenAI from "openai";
 import { APIError, AuthenticationError, BadRequestError, NotFoundError } from "openai";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { testStackConfig } from "../../../../test/env";
 import { startLocalStack, type LocalStack } from "../../../local/src/stack";
 import { apiClient, foreignIssuer, newUser, type Api } from "../support/api";
 import { anonymousClient, apiErrorOf, expectOpenAiErrorBody, openAiClient } from "./support";
+
+// The offline coach's knobs change between turns here; the product reads them once per process.
+vi.mock("@coach/functions/shared/ai-provider", () => import("../../../../test/offline-coach-per-turn"));
 
 /**
  * The OpenAI-compatible API used the way its callers use it: the official

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { OkrDraft, emptyDraft, sameDraft } from "./draft";
 import { Phase, initialPhase, nextPhase, phaseInfo, phases } from "./phases";
 import { RUBRIC_THRESHOLD, isMeasurable, scoreDraft, scoreObjective } from "./rubric";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { httpRouteKey, httpRoutes, webSocketRoutes, type HttpMethod, type HttpRoute } from "../../manifest";
 import type { RouteSpec } from "../shared/route";
 import { handlerSpecOf, handlerSpecs } from "./handler-specs";

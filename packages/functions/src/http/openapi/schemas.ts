@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import * as Conversation from "@coach/core/conversation";
 
 import * as Okr from "@coach/core/okr";
@@ -88,8 +88,7 @@ export const SessionExport = z.object({
   exportedAt: z.string(),
 });
 
-/** A page cursor: pass it back as `?cursor=` for the next page; null on the last page. */
-export const NextCursor = z.string().nullable().describe("Pass back as `?cursor=` for the next page; null on the last page");
+export { NextCursor } from "../shared/next-cursor";
 
 /**
  * Shared schemas, by component name. A route schema that contains one of

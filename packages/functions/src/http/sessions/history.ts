@@ -1,12 +1,12 @@
-import { z } from "zod";
+import * as z from "zod";
 import * as Conversation from "@coach/core/conversation";
 import { httpRoute } from "../shared/route";
 import { queryInt, SessionPath } from "./params";
-import * as Schemas from "../openapi/schemas";
+import { NextCursor } from "../shared/next-cursor";
 
 const Query = z.object({ limit: queryInt.optional(), cursor: z.string().optional(), afterSeq: queryInt.optional() });
 
-const Page = z.object({ messages: z.array(Conversation.Message), nextCursor: Schemas.NextCursor });
+const Page = z.object({ messages: z.array(Conversation.Message), nextCursor: NextCursor });
 
 export const handler = httpRoute("GET /api/sessions/{id}/messages", { path: SessionPath, query: Query, summary: "A session's messages, in order", response: { schema: Page } }, async ({ path, query }) => {
   const page = await Conversation.history({ sessionId: path.id, ...query });

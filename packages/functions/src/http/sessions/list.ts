@@ -1,12 +1,12 @@
-import { z } from "zod";
+import * as z from "zod";
 import * as Conversation from "@coach/core/conversation";
 import { httpRoute } from "../shared/route";
 import { queryInt } from "./params";
-import * as Schemas from "../openapi/schemas";
+import { NextCursor } from "../shared/next-cursor";
 
 const Query = z.object({ type: Conversation.ListType.optional(), limit: queryInt.optional(), cursor: z.string().optional() });
 
-const Page = z.object({ sessions: z.array(Conversation.Info), nextCursor: Schemas.NextCursor });
+const Page = z.object({ sessions: z.array(Conversation.Info), nextCursor: NextCursor });
 
 export const handler = httpRoute("GET /api/sessions", { query: Query, summary: "The caller's sessions, newest activity first", response: { schema: Page } }, async ({ query }) => {
   const page = await Conversation.list(query);

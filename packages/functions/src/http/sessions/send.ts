@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import * as Conversation from "@coach/core/conversation";
 import * as Turn from "@coach/core/turn";
 import { metrics } from "../../shared/metrics";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import * as Flow from "@coach/core/flow";
 import { flows } from "@coach/core/flows";
 import * as Conversation from "@coach/core/conversation";

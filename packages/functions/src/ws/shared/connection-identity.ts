@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Who a connection belongs to: the `context` the `$connect` authorizer

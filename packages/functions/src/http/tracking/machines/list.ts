@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import * as Tracking from "@coach/core/tracking";
 import { httpRoute } from "../../shared/route";
 import { MachinePage, queryInt } from "../params";
