@@ -1,4 +1,5 @@
 import { afterAll, expect, inject } from "vitest";
+import { countCallsOfNewClients, dynamoCallCounts } from "./dynamo-calls";
 
 // Core reads its configuration once at import, so this runs before any test imports it.
 process.env.DYNAMODB_ENDPOINT = inject("dynamodbEndpoint");
@@ -10,8 +11,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 // Tests use the offline coach and the fake Messages API; a key in the developer's shell must never reach Anthropic.
 delete process.env.ANTHROPIC_API_KEY;
 
-// After the environment: counting wraps core's DynamoDB client, which reads it.
-const { dynamoCallCounts } = await import("./dynamo-calls");
+// Counts the calls of core's DynamoDB client once it is made (when a test first imports core, after setting its environment).
+countCallsOfNewClients();
 
 /**
  * The design allows no Scan anywhere. Every DynamoDB call made by product

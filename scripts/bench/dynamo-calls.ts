@@ -125,6 +125,7 @@ export async function measureRoutes<Extra>(
     // Core reads TABLE_NAME and DYNAMODB_ENDPOINT when first imported; startLocalStack has just set them.
     const table = await import("@coach/core/table");
     const counter = await import("../../test/dynamo-calls");
+    counter.countCallsOf(table.documentClient);
     const Conversation = await import("@coach/core/conversation");
     const { withActor } = await import("@coach/core/actor");
     // The same module the handlers import (packages/functions/src/shared/connections.ts), so the same process-wide counter.

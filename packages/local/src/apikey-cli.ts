@@ -1,6 +1,4 @@
-import { ConfigError } from "@coach/core/config";
-import { readLocalConfig, type LocalConfig } from "./config";
-import { readRuntimeInfo } from "./runtime-file";
+import { useTargetTable } from "./target-table";
 
 // The SDK warns on Node 20 about its releases after January 2027; the lockfile pins today's,
 // and Lambda runs Node 22. Keep the local tools' output readable.
@@ -14,16 +12,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const [command, argument] = process.argv.slice(2);
 const usage = "usage: pnpm apikey create <name> | pnpm apikey revoke <id> | pnpm apikey list";
 
-const local = readEnvironmentOrExit();
-if (!local.tableNameFromEnvironment) {
-  const runtime = readRuntimeInfo(local.dataDir);
-  if (!runtime) {
-    console.error("No local stack is running with this DATA_DIR. Start it with `pnpm start`, or set TABLE_NAME (and AWS credentials) to manage a deployed stage's keys.");
-    process.exit(1);
-  }
-  // The running stack's table, for the core modules imported below (they read the environment on first use).
-  Object.assign(process.env, { TABLE_NAME: runtime.tableName, DYNAMODB_ENDPOINT: runtime.dynamodbEndpoint });
-}
+useTargetTable("manage API keys in");
 const ApiKey = await import("@coach/core/apikey");
 
 switch (command) {
@@ -51,15 +40,6 @@ switch (command) {
   }
   default:
     fail(usage);
-}
-
-function readEnvironmentOrExit(): LocalConfig {
-  try {
-    return readLocalConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    fail(error.message, 1);
-  }
 }
 
 function fail(message: string, code = 2): never {
