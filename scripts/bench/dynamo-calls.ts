@@ -27,7 +27,7 @@ export interface RouteCalls {
   expectStatus?: number | string;
   /** Every status seen over all requests of the scenario. */
   statuses?: (number | string)[];
-  /** Posts to WebSocket connections (`postCounter.posts`) in the first request. */
+  /** Posts to WebSocket connections (the `@connections` emulation's count) in the first request. */
   posts?: number;
   /** Commands of the first request, by SDK command name. */
   calls?: Record<string, number>;
@@ -128,8 +128,8 @@ export async function measureRoutes<Extra>(
     counter.countCallsOf(table.documentClient);
     const Conversation = await import("@coach/core/conversation");
     const { withActor } = await import("@coach/core/actor");
-    // The same module the handlers import (packages/functions/src/shared/connections.ts), so the same process-wide counter.
-    const { postCounter } = await import("@coach/functions/shared/connections");
+    // Posts to connections, as the local @connections emulation received them (the network edge).
+    const postCounter = { get posts() { return stack.postCount(); } };
 
     let dynamoMs = 0;
     const callListeners = new Set<(call: { name: string; input: unknown; start: number; end: number }) => void>();

@@ -152,7 +152,7 @@ export function renderMarkdown(results: BenchResults): string {
     `- ${code("WS send_message")}: until ${code("message_accepted")} reaches the client. The route's last DynamoDB call (the fan-out's connection Query) precedes that post and the turn worker is invoked only after it, so nothing of the turn is in this count (the stable-calls check would show it if it were).`,
     `- ${code("worker turn")}: the same kind of send, then everything until ${code("message_complete")} and ${code("typing_indicator off")} have reached the client and the runtime has logged the worker's completion, **minus** the calls already counted at ${code("message_accepted")} (the route's own).`,
     `- ${code("WS $connect")}: from opening the socket (${code("?token=")}) until it is open. ${code("WS $disconnect")}: from the client's close until the runtime logs the ${code("$disconnect")} handler's completion.`,
-    `- **Posts**: ${code("postCounter.posts")} (posts to connections through the ${code("@connections")} API, process-wide) over the same window.`,
+    `- **Posts**: posts to connections as the local ${code("@connections")} emulation received them over the same window.`,
     "",
   );
   out.push(
@@ -258,7 +258,7 @@ function renderRealtime(realtime: RealtimeRun, cores: number): string[] {
 
   out.push("## Realtime: posts per reply", "");
   out.push(
-    `Per reply (1 joined connection): **posts** = ${code("postCounter.posts")} over the batch ÷ replies (every event: message_accepted, typing on/off, deltas, message_complete); ` +
+    `Per reply (1 joined connection): **posts** = posts the local ${code("@connections")} emulation received over the batch ÷ replies (every event: message_accepted, typing on/off, deltas, message_complete); ` +
       `**delta frames** = ${code("message_delta")} frames received; **provider deltas** = words the offline coach yielded. Max frame = the largest frame (bytes on the wire) any client received in the batch.`,
     "",
   );

@@ -27,7 +27,7 @@ export interface ScenarioContext {
   callsSoFar(): Record<string, number>;
   /** Time inside DynamoDB sends since the sample started. */
   dynamoMsSoFar(): number;
-  /** Posts to WebSocket connections (`postCounter.posts`) since the sample started. */
+  /** Posts to WebSocket connections (as the local `@connections` emulation received them) since the sample started. */
   postsSoFar(): number;
 }
 

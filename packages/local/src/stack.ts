@@ -22,6 +22,8 @@ export interface LocalStack {
   managementEndpoint: string;
   /** Open WebSocket connections. */
   connectionCount(): number;
+  /** PostToConnection requests the `@connections` emulation has received. */
+  postCount(): number;
   jwksUrl: string;
   dynamodbEndpoint: string;
   /** True when this stack started DynamoDB Local itself (false with DYNAMODB_ENDPOINT). */
@@ -90,6 +92,7 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
       wsUrl: ws.url,
       managementEndpoint: ws.managementEndpoint,
       connectionCount: () => ws.connectionCount(),
+      postCount: () => ws.postCount(),
       jwksUrl,
       dynamodbEndpoint: endpoint,
       ownsDynamoDB: dynamodb !== undefined,

@@ -71,6 +71,8 @@ export interface LocalWebSocketServer {
   lambdaEndpoint: string;
   /** Open connections. */
   connectionCount(): number;
+  /** PostToConnection requests received so far (what API Gateway would bill and throttle), for tests and `pnpm bench`. */
+  postCount(): number;
   /** Closes every connection (each gets its `$disconnect`), then the server. */
   stop(): Promise<void>;
 }
@@ -214,10 +216,13 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
     });
   });
 
+  let posts = 0;
+
   async function serveHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
     const connectionId = connectionsPath(url.pathname, stage);
     if (connectionId !== undefined) {
+      if (request.method === "POST") posts++;
       return serveConnections(request, response, connectionId, { stage, connection: (id) => open.get(id) });
     }
     const functionName = invocationsPath(url.pathname);
@@ -419,6 +424,7 @@ export async function startWebSocketServer(options: WebSocketServerOptions): Pro
     managementEndpoint: `http://127.0.0.1:${port}/${stage}`,
     lambdaEndpoint: `http://127.0.0.1:${port}`,
     connectionCount: () => open.size,
+    postCount: () => posts,
     stop: async () => {
       if (stopping) return;
       stopping = true;

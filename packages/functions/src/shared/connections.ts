@@ -19,12 +19,8 @@ function managementClient(): ApiGatewayManagementApiClient {
   return client;
 }
 
-/** Counts posts, for the turn's metrics and `pnpm bench`. */
-export const postCounter = { posts: 0 };
-
 /** Posts one event; a connection that is gone (410) has its records removed and counts as delivered-to-nobody. */
 export async function postToConnection(connectionId: string, event: ServerEvent): Promise<"sent" | "gone"> {
-  postCounter.posts++;
   try {
     await managementClient().send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: JSON.stringify(event) }));
     return "sent";

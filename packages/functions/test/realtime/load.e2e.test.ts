@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { postCounter } from "@coach/functions/shared/connections";
 import { testStackConfig } from "../../../../test/env";
 import { HANG_CEILING_MS, TEST_CEILING_MS } from "../../../../test/ceiling";
 import { startLocalStack, type LocalStack } from "../../../local/src/stack";
@@ -200,7 +199,7 @@ async function runClient(index: number): Promise<ClientRun> {
 
 describe("100 concurrent clients × 10 messages", () => {
   it("lose nothing and duplicate nothing, through resends and dropped connections", { timeout: 2 * TEST_CEILING_MS }, async () => {
-    const postsBefore = postCounter.posts;
+    const postsBefore = stack.postCount();
     const started = performance.now();
     const settled = await Promise.allSettled(Array.from({ length: CLIENTS }, (_, index) => runClient(index)));
     const seconds = (performance.now() - started) / 1000;
@@ -210,7 +209,7 @@ describe("100 concurrent clients × 10 messages", () => {
 
     // Let stray late frames (answers to resends) land, then close everything.
     await Promise.all(runs.map((run) => run.connections.at(-1)!.ping(WAIT_MS)));
-    const posts = postCounter.posts - postsBefore;
+    const posts = stack.postCount() - postsBefore;
 
     for (const run of runs) {
       const stored = await storedMessages(api, run.user, run.sessionId);

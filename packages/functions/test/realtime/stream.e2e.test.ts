@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from "vitest";
-import { postCounter } from "@coach/functions/shared/connections";
 import { newUser } from "../support/api";
 import {
   closeAllClients,
@@ -86,11 +85,11 @@ describe("coalescing", () => {
     const client = await connect(user);
     await client.join(session.id);
 
-    const postsBefore = postCounter.posts;
+    const postsBefore = realtime.stack.postCount();
     const long = "I want to grow weekly active users of the mobile app by making onboarding shorter, clearer and friendlier for new teams";
     const { from, complete } = await sendAndAwaitReply(client, session.id, "c-coalesce-1", long);
     await client.waitFor("typing_indicator", (event) => !event.on, { from });
-    const posts = postCounter.posts - postsBefore;
+    const posts = realtime.stack.postCount() - postsBefore;
     const reply = complete.message;
     const frames = deltasOf(client, reply.id, from).length;
     const deltas = providerDeltas(reply.content);
