@@ -14,6 +14,7 @@ let client: ApiGatewayManagementApiClient | undefined;
 function managementClient(): ApiGatewayManagementApiClient {
   client ??= new ApiGatewayManagementApiClient({
     endpoint: required("WEBSOCKET_MANAGEMENT_ENDPOINT"),
+    region: config().table.region,
     ...(config().realtime.lambdaEndpoint ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
   });
   return client;

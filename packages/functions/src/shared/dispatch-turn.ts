@@ -20,6 +20,7 @@ export async function dispatchTurn(job: TurnJob): Promise<void> {
   const { lambdaEndpoint } = config().realtime;
   client ??= new LambdaClient({
     endpoint: lambdaEndpoint,
+    region: config().table.region,
     ...(lambdaEndpoint ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
   });
   await client.send(
