@@ -76,17 +76,23 @@ export function loadConfig(env: Env = process.env): Config {
 let processConfig: Config | undefined;
 
 /**
- * The process's configuration. The first call validates the whole
- * environment (a cold start with any bad variable fails, naming them all);
- * each section is then read once, when first used, and frozen. Reading a
- * section late matters off AWS only: the local runtime sets the handlers'
- * variables (JWT_*, the realtime endpoints) after the first core module
- * loaded, as SST sets them before a Lambda starts.
+ * The process's configuration. Each section is read from the environment
+ * when first used (a handler's module scope reads its sections, so a bad
+ * variable fails the cold start) and then kept, frozen. When a section is
+ * wrong, the error lists every problem of the whole environment, not just
+ * that section's: one look shows all there is to fix. Reading a section late
+ * matters off AWS only: the local runtime sets the handlers' variables
+ * (JWT_*, the realtime endpoints) after the first core module loaded, as SST
+ * sets them before a Lambda starts. Functions do not pay for parsing
+ * sections they never read: a cold start is measured in milliseconds.
  */
 export function config(): Config {
-  if (processConfig) return processConfig;
-  loadConfig(process.env);
-  return (processConfig = sectionsOf(process.env));
+  return (processConfig ??= sectionsOf(process.env, (name) => {
+    const section = parse(name, process.env);
+    if (!("issues" in section)) return section.value;
+    loadConfig(process.env); // throws, naming every bad variable
+    throw new ConfigError(section.issues);
+  }));
 }
 
 /** Settings optional in the schema because only some functions have them, by the variable that sets them. */
@@ -107,42 +113,42 @@ export function required(variable: keyof typeof REQUIRED_AT_USE): string {
 
 const SECTION_NAMES = Object.keys(SCHEMAS).filter((name): name is SectionName => name in SCHEMAS);
 
-/** A frozen view whose sections are each read from `env` on first use, then kept. */
-function sectionsOf(env: Env): Config {
+/** A frozen view whose sections are each read on first use (from `env`, or by `read`), then kept. */
+function sectionsOf(env: Env, read: <K extends SectionName>(name: K) => Config[K] = (name) => loadSection(name, env)): Config {
   const cache: { [K in SectionName]?: { value: Settings[K] } } = {};
   return Object.freeze({
     get table() {
-      return (cache.table ??= { value: loadSection("table", env) }).value;
+      return (cache.table ??= { value: read("table") }).value;
     },
     get turn() {
-      return (cache.turn ??= { value: loadSection("turn", env) }).value;
+      return (cache.turn ??= { value: read("turn") }).value;
     },
     get rateLimit() {
-      return (cache.rateLimit ??= { value: loadSection("rateLimit", env) }).value;
+      return (cache.rateLimit ??= { value: read("rateLimit") }).value;
     },
     get offlineCoach() {
-      return (cache.offlineCoach ??= { value: loadSection("offlineCoach", env) }).value;
+      return (cache.offlineCoach ??= { value: read("offlineCoach") }).value;
     },
     get tracking() {
-      return (cache.tracking ??= { value: loadSection("tracking", env) }).value;
+      return (cache.tracking ??= { value: read("tracking") }).value;
     },
     get claude() {
-      return (cache.claude ??= { value: loadSection("claude", env) }).value;
+      return (cache.claude ??= { value: read("claude") }).value;
     },
     get completions() {
-      return (cache.completions ??= { value: loadSection("completions", env) }).value;
+      return (cache.completions ??= { value: read("completions") }).value;
     },
     get http() {
-      return (cache.http ??= { value: loadSection("http", env) }).value;
+      return (cache.http ??= { value: read("http") }).value;
     },
     get realtime() {
-      return (cache.realtime ??= { value: loadSection("realtime", env) }).value;
+      return (cache.realtime ??= { value: read("realtime") }).value;
     },
     get observability() {
-      return (cache.observability ??= { value: loadSection("observability", env) }).value;
+      return (cache.observability ??= { value: read("observability") }).value;
     },
     get secretStore() {
-      return (cache.secretStore ??= { value: loadSection("secretStore", env) }).value;
+      return (cache.secretStore ??= { value: read("secretStore") }).value;
     },
   });
 }

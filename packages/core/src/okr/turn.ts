@@ -1,5 +1,5 @@
 import type { FlowTurn } from "../flow/plugin";
-import { offlineReply } from "./offline/coach";
+import { offlineReply } from "./offline/responder";
 import type { OkrState } from "./machine/machine";
 import { okr } from "./flow";
 import { systemPrompt } from "./prompts";

@@ -2,7 +2,7 @@
 export * from "../../src/okr/index";
 export { turn } from "../../src/okr/turn";
 export { systemPrompt, stablePrompt, dynamicPrompt, describeScore, draftSummary } from "../../src/okr/prompts";
-export { offlineReply } from "../../src/okr/offline/coach";
+export { offlineReply } from "../../src/okr/offline/responder";
 export { extractObjective, extractKeyResults, extractValues, findNumbers } from "../../src/okr/offline/extract";
 export { findTimeframe, resolveDueDate } from "../../src/okr/machine/timeframe";
 export { okrTools, applyTool, toolInputSchema, ProposeTransition, UPDATE_DRAFT, PROPOSE_TRANSITION } from "../../src/okr/tools";
@@ -10,7 +10,7 @@ export { sampleUserMessages, sampleToday, simulateConversation, transcriptMarkdo
 export type { SampleTurn } from "./sample-conversation";
 export { providerTools } from "../../src/flow/plugin";
 
-import { offlineReply as coachReply } from "../../src/okr/offline/coach";
+import { offlineReply as coachReply } from "../../src/okr/offline/responder";
 import { okr } from "../../src/okr/flow";
 import { turn as okrTurn } from "../../src/okr/turn";
 
