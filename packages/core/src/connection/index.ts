@@ -27,7 +27,7 @@ export const Connection = z.object({
 export type Connection = z.infer<typeof Connection>;
 
 /** The connection item, in its own partition: who is connected and which sessions it joined, for cleanup. */
-const connectionKey = (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: "CONN" });
+const connectionKey = (connectionId: string) => ({ pk: `CONNECTION#${connectionId}`, sk: "CONNECTION" });
 
 const ttl = () => Math.floor(Date.now() / 1000) + CONNECTION_TTL_SECONDS;
 

@@ -33,4 +33,3 @@ export {
 export { health, HealthSummary, HEALTH_LIST_LIMIT } from "./health";
 export { runTransitions, taskTransitions, machineTransitions, canTransition, assertTransition, isTerminal } from "./transitions";
 export type { TransitionTable } from "./transitions";
-export { migrateLegacyTrackingKeys } from "./migrate";

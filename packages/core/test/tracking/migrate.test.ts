@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { withActor } from "@coach/core/actor";
 import { documentClient, tableName } from "@coach/core/table";
 import * as Tracking from "@coach/core/tracking";
-import { LEGACY, migrateLegacyTrackingKeys } from "../../src/tracking/migrate";
+import { LEGACY, migrateLegacyTrackingKeys } from "../../../../scripts/migrate/tracking-run-keys";
 import * as Run from "../../src/tracking/run";
 import * as Task from "../../src/tracking/task";
 

@@ -1,6 +1,6 @@
-import { queryAll, tableName, transact } from "../table";
-import * as Run from "./run";
-import * as Task from "./task";
+import { queryAll, tableName, transact } from "../../packages/core/src/table";
+import * as Run from "../../packages/core/src/tracking/run";
+import * as Task from "../../packages/core/src/tracking/task";
 
 /**
  * Moves tracking items written before runs got their own key family
