@@ -115,42 +115,19 @@ const SECTION_NAMES = Object.keys(SCHEMAS).filter((name): name is SectionName =>
 
 /** A frozen view whose sections are each read on first use (from `env`, or by `read`), then kept. */
 function sectionsOf(env: Env, read: <K extends SectionName>(name: K) => Config[K] = (name) => loadSection(name, env)): Config {
-  const cache: { [K in SectionName]?: { value: Settings[K] } } = {};
-  return Object.freeze({
-    get table() {
-      return (cache.table ??= { value: read("table") }).value;
-    },
-    get turn() {
-      return (cache.turn ??= { value: read("turn") }).value;
-    },
-    get rateLimit() {
-      return (cache.rateLimit ??= { value: read("rateLimit") }).value;
-    },
-    get offlineCoach() {
-      return (cache.offlineCoach ??= { value: read("offlineCoach") }).value;
-    },
-    get tracking() {
-      return (cache.tracking ??= { value: read("tracking") }).value;
-    },
-    get claude() {
-      return (cache.claude ??= { value: read("claude") }).value;
-    },
-    get completions() {
-      return (cache.completions ??= { value: read("completions") }).value;
-    },
-    get http() {
-      return (cache.http ??= { value: read("http") }).value;
-    },
-    get realtime() {
-      return (cache.realtime ??= { value: read("realtime") }).value;
-    },
-    get observability() {
-      return (cache.observability ??= { value: read("observability") }).value;
-    },
-    get secretStore() {
-      return (cache.secretStore ??= { value: read("secretStore") }).value;
-    },
-  });
+  const cache = new Map<SectionName, unknown>();
+  const view = {};
+  for (const name of SECTION_NAMES) {
+    Object.defineProperty(view, name, {
+      enumerable: true,
+      get: () => {
+        if (!cache.has(name)) cache.set(name, read(name));
+        return cache.get(name);
+      },
+    });
+  }
+  // One getter per section, made from the section list: the type says what each returns.
+  return Object.freeze(view) as Config;
 }
 
 function deepFreeze<T>(value: T): T {

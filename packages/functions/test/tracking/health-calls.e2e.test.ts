@@ -1,24 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dynamoCallCounts, resetDynamoCallCounts } from "../../../../test/dynamo-calls";
-import { testStackConfig } from "../../../../test/env";
-import { startLocalStack, type LocalStack } from "../../../local/src/stack";
-import { apiClient, type Api } from "../support/api";
+import { useLocalStack } from "../support/local-stack";
 
 /** `GET /api/tracking/health` reads each tracking family's status index once: the key check plus three Queries. */
-let stack: LocalStack;
-let api: Api;
-
-beforeAll(async () => {
-  stack = await startLocalStack(testStackConfig());
-  api = apiClient(stack);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const local = useLocalStack();
 
 describe("GET /api/tracking/health", () => {
   it("answers in at most 4 DynamoDB calls, none a Scan", async () => {
+    const { api, stack } = local;
     const authorization = `Bearer ${stack.devApiKey}`;
     const created = await api.post("/api/tracking/sessions", { authorization, json: { projectId: "health-calls" } });
     expect(created.status, created.text).toBe(201);
