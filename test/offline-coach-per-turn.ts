@@ -1,5 +1,5 @@
 import { vi } from "vitest";
-import { offlineCoach, type AiProvider } from "@coach/core/ai";
+import { offlineCoach, type AiProvider, type ProviderEvent, type ProviderRequest } from "@coach/core/ai";
 import { config, loadSection } from "@coach/core/config";
 
 /**
@@ -12,11 +12,49 @@ import { config, loadSection } from "@coach/core/config";
  * opts in with:
  *
  *   vi.mock("@coach/functions/shared/ai-provider", () => import("<repo>/test/offline-coach-per-turn"));
+ *
+ * and may then hold replies mid-stream with `replyGate` (below), so that
+ * "while a reply streams" is a state the test puts the stack in, not a race
+ * against how fast this machine writes a reply.
  */
 export async function aiProvider(): Promise<AiProvider> {
   if (config().claude || process.env.SST_Secret_value_ANTHROPIC_API_KEY) {
     const actual = await vi.importActual<typeof import("@coach/functions/shared/ai-provider")>("@coach/functions/shared/ai-provider");
     return actual.aiProvider();
   }
-  return offlineCoach(loadSection("offlineCoach", process.env));
+  const coach = offlineCoach(loadSection("offlineCoach", process.env));
+  return { ...coach, stream: (request) => gated(coach.stream(request), request) };
+}
+
+let hold: { afterDeltas: number; opened: Promise<void>; open: () => void } | undefined;
+
+/** Holds every offline reply after a number of deltas until the test opens the gate (or the turn is aborted). */
+export const replyGate = {
+  /** From now on, each reply pauses once `afterDeltas` deltas are out. */
+  holdAfter(afterDeltas: number): void {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    hold = { afterDeltas, opened, open };
+  },
+  /** Lets held replies (and later ones) run to the end. */
+  open(): void {
+    hold?.open();
+    hold = undefined;
+  },
+};
+
+async function* gated(events: AsyncIterable<ProviderEvent>, request: ProviderRequest): AsyncIterable<ProviderEvent> {
+  let deltas = 0;
+  for await (const event of events) {
+    const gate = hold;
+    if (event.type === "delta" && gate && deltas === gate.afterDeltas) await untilOpenOrAborted(gate.opened, request.signal);
+    if (event.type === "delta") deltas++;
+    yield event;
+  }
+}
+
+function untilOpenOrAborted(opened: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return opened;
+  if (signal.aborted) return Promise.resolve();
+  return Promise.race([opened, new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }))]);
 }

@@ -16,6 +16,7 @@ import {
   type RealtimeEvent,
 } from "../src/index";
 import { eventually, recordingWebSocket, startProxy, type Proxy } from "./support";
+import { replyGate } from "../../../test/offline-coach-per-turn";
 
 // The offline coach's knobs change between turns here; the product reads them once per process.
 vi.mock("@coach/functions/shared/ai-provider", () => import("../../../test/offline-coach-per-turn"));
@@ -37,6 +38,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   delete process.env.OFFLINE_COACH_DELAY_MS;
+  replyGate.open();
   await Promise.all(clients.splice(0).map((client) => client.close()));
 });
 
@@ -137,12 +139,12 @@ describe("RealtimeClient", () => {
     const session = await api.createSession();
     await client.join(session.id);
     await client.send(session.id, "I want to grow weekly active users", { clientMessageId: "first" });
-    process.env.OFFLINE_COACH_DELAY_MS = "20"; // this reply takes a second or two
+    replyGate.holdAfter(3); // the reply is mid-stream, however slow this machine is, until the drop is done
 
     const mark = events.length;
     const pending = track(client.send(session.id, "Weekly active users from 12000 to 18000 by June 30", { clientMessageId: "cut" }));
     const deltas = () => ofType(events.slice(mark), "message_delta");
-    await eventually("deltas of the reply", () => deltas().length, (n) => n >= 3);
+    await eventually("deltas of the reply", () => deltas().length, (n) => n >= 1);
     const cutId = deltas()[0]!.messageId;
     expect(client.partialText(cutId)).toBe(deltas().map((d) => d.delta).join(""));
     const [connectionId, ...others] = await withActor({ type: "user", userId: user }, () => Connection.ofSession(session.id));
@@ -153,6 +155,7 @@ describe("RealtimeClient", () => {
       credentials: { accessKeyId: "local", secretAccessKey: "local" },
     });
     await management.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+    replyGate.open();
 
     await pending.done;
     expect(pending.state).toMatchObject({ resolved: 1, rejected: 0 });
@@ -175,20 +178,20 @@ describe("RealtimeClient", () => {
     expect(recording.sockets).toHaveLength(2);
 
     // Still usable afterwards.
-    delete process.env.OFFLINE_COACH_DELAY_MS;
     const after = await client.send(session.id, "Thanks, what next?");
     expect(after.seq).toBe(6);
     await expectSameHistory(api, client, session.id);
   });
 
   it("survives an abrupt cut (RST, no close frame) mid-reply", async () => {
-    process.env.OFFLINE_COACH_DELAY_MS = "20";
+    replyGate.holdAfter(3);
     const { api, client, events } = setup({ url: proxy.url });
     const session = await api.createSession();
     await client.join(session.id);
     const pending = track(client.send(session.id, "I want to grow weekly active users"));
-    await eventually("a delta of the reply", () => ofType(events, "message_delta").length, (n) => n >= 3);
+    await eventually("a delta of the reply", () => ofType(events, "message_delta").length, (n) => n >= 1);
     proxy.cutAll();
+    replyGate.open();
     await pending.done;
     expect(pending.state).toMatchObject({ resolved: 1, rejected: 0 });
     expect(ofType(events, "disconnected")).toEqual([expect.objectContaining({ code: 1006, willReconnect: true })]);
@@ -246,7 +249,7 @@ describe("RealtimeClient", () => {
   });
 
   it("rejects a send with a typed session_error; a retryable one can be retried with the same clientMessageId", async () => {
-    process.env.OFFLINE_COACH_DELAY_MS = "5";
+    replyGate.holdAfter(1); // the first reply is still streaming when the second message arrives
     const { api, client } = setup();
     const session = await api.createSession();
     await client.join(session.id);
@@ -255,6 +258,7 @@ describe("RealtimeClient", () => {
     const busy = await client.send(session.id, "And another thing", { clientMessageId: "busy" }).catch((error: unknown) => error);
     expect(busy).toBeInstanceOf(SessionError);
     expect(busy).toMatchObject({ code: "turn_in_progress", retryable: true, clientMessageId: "busy" });
+    replyGate.open();
     await first;
     const retried = await client.send(session.id, "And another thing", { clientMessageId: (busy as SessionError).clientMessageId });
     expect(retried.seq).toBe(4);

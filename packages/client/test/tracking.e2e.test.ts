@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { testClock as clock } from "../../core/test/support/tracking-clock";
+import { testClock as clock } from "../../core/test/support/clock";
 import { testStackConfig } from "../../../test/env";
 import { startLocalStack, type LocalStack } from "../../local/src/stack";
 import { ApiError, TrackingClient } from "../src/index";

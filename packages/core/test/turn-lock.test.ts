@@ -1,8 +1,10 @@
 import { createSession } from "./support/sessions";
 import { acceptMessage, runTurn } from "./support/turn";
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { AiProvider } from "@coach/core/ai";
+import { testClock } from "./support/clock";
+import { HANG_CEILING_MS } from "../../../test/ceiling";
 
 // A one-second lock, read when core's turn module loads: this file's imports are dynamic so it applies.
 process.env.TURN_LOCK_SECONDS = "1";
@@ -14,10 +16,18 @@ const Turn = await import("@coach/core/turn");
 const sink = { send: async () => undefined };
 type Lock = NonNullable<Awaited<ReturnType<typeof Turn.readLock>>>;
 
-/** Waits, on the clock the lock itself is judged by, until `expiresAt` has passed. */
-async function pastExpiry(expiresAt: number): Promise<void> {
-  while (Date.now() <= expiresAt + 50) await new Promise((resolve) => setTimeout(resolve, Math.max(10, expiresAt + 50 - Date.now())));
+/** Waits (however long a busy machine takes) until the worker has renewed the lock past `expiresAt`. */
+async function renewedPast(sessionId: string, expiresAt: number): Promise<Lock> {
+  const deadline = Date.now() + HANG_CEILING_MS;
+  for (;;) {
+    const lock = await Turn.readLock(sessionId);
+    if (lock && lock.expiresAt > expiresAt) return lock;
+    if (Date.now() > deadline) throw new Error(`the lock of ${sessionId} was not renewed within ${HANG_CEILING_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
+
+afterEach(() => testClock.reset());
 
 describe("the turn lock", () => {
   it("is renewed while a slow reply streams, so a reply that outlives the lock period completes", async () => {
@@ -27,7 +37,8 @@ describe("the turn lock", () => {
       const { ticket } = await acceptMessage({ sessionId: session.id, clientMessageId: "c1", content: "Grow revenue" });
       const coach = offlineCoach({ delayMs: 0 });
       const held: { claimed?: Lock; whileStreaming?: Lock } = {};
-      // The stream stalls after its first delta until the lock it started under has expired, however long that takes here.
+      // The stream stalls after its first delta until the worker has renewed the lock, then the clock moves past the
+      // period the turn was claimed for: the lock must still be the turn's.
       const slow: AiProvider = {
         name: "slow",
         async *stream(request) {
@@ -37,7 +48,8 @@ describe("the turn lock", () => {
             if (!first) continue;
             first = false;
             held.claimed = await Turn.readLock(session.id);
-            await pastExpiry(held.claimed!.expiresAt);
+            await renewedPast(session.id, held.claimed!.expiresAt);
+            testClock.set(held.claimed!.expiresAt + 1);
             held.whileStreaming = await Turn.readLock(session.id);
           }
         },
@@ -53,6 +65,7 @@ describe("the turn lock", () => {
 
   it("expires on its own when nothing renews it (a crashed worker)", async () => {
     const userId = `user-${randomUUID()}`;
+    testClock.set(Date.now());
     await withActor({ type: "user", userId }, async () => {
       const session = await createSession({});
       await acceptMessage({ sessionId: session.id, clientMessageId: "c1", content: "hello" });
@@ -61,7 +74,8 @@ describe("the turn lock", () => {
       });
       const lock = await Turn.readLock(session.id);
       expect(lock).toBeDefined();
-      await pastExpiry(lock!.expiresAt);
+      // The lock period passes with no worker renewing it.
+      testClock.set(lock!.expiresAt + 1);
       const next = await acceptMessage({ sessionId: session.id, clientMessageId: "c2", content: "again" });
       expect(next.kind).toBe("accepted");
     });

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { assertApiKey } from "../actor";
 import { queryAll } from "../table";
-import { clock } from "./clock";
+import { clock } from "../clock";
 import { trackingConfig } from "./config";
 import * as Machine from "./machine";
 import { machineKeys, runKeys, taskKeys } from "./keys";

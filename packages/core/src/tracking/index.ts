@@ -6,8 +6,6 @@
  * deployment (every valid key sees all of it).
  * Handlers import this as a namespace: `Tracking.createRun(...)`.
  */
-export { installClock, systemClock } from "./clock";
-export type { Clock } from "./clock";
 export { trackingConfig } from "./config";
 export * as Run from "./run";
 export { Info as RunInfo, RunId, RunStatus } from "./run";

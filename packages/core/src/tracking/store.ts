@@ -3,7 +3,7 @@ import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { decodeCursor, encodeCursor, type CursorBinding } from "../cursor";
 import { VisibleError } from "../error";
 import { documentClient, queryUpTo, tableName } from "../table";
-import { clock } from "./clock";
+import { clock } from "../clock";
 import type { ListQuery } from "./keys";
 import type { Page } from "./shared";
 

@@ -6,7 +6,7 @@ import { assertApiKey } from "../actor";
 import { notFound, VisibleError } from "../error";
 import { documentClient, tableName } from "../table";
 import { fn } from "../util";
-import { clock } from "./clock";
+import { clock } from "../clock";
 import { trackingConfig } from "./config";
 import { taskKeys } from "./keys";
 import * as Run from "./run";

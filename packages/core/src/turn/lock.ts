@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { clock } from "../clock";
 import { config } from "../config";
 import { lockItem } from "../conversation/partition";
 import { documentClient, tableName } from "../table";
@@ -7,8 +8,9 @@ import { documentClient, tableName } from "../table";
 /**
  * One in-flight AI turn per session: a lock item in the session's partition,
  * taken in the same transaction that stores the user message. It expires
- * (`expiresAt`), and a running turn keeps extending it, so a crashed turn
- * frees the session within one lock period instead of wedging it.
+ * (`expiresAt`, judged by core's clock), and a running turn keeps extending
+ * it, so a crashed turn frees the session within one lock period instead of
+ * wedging it.
  */
 export const lockSeconds = (): number => config().turn.lockSeconds;
 
@@ -23,7 +25,7 @@ export interface TurnLock {
 const lockKey = lockItem.key;
 
 /** The Put that takes the lock inside a transaction: only when free or expired. */
-export function acquireLockWrite(sessionId: string, turnId: string, userSeq: number, now = Date.now()) {
+export function acquireLockWrite(sessionId: string, turnId: string, userSeq: number, now = clock.nowMs()) {
   const expiresAt = now + lockSeconds() * 1000;
   return {
     Put: {
@@ -49,7 +51,7 @@ export async function acquireLock(sessionId: string, turnId: string, userSeq: nu
 export async function readLock(sessionId: string): Promise<TurnLock | undefined> {
   const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: lockKey(sessionId), ConsistentRead: true }));
   const item = result.Item;
-  if (!item || typeof item.expiresAt !== "number" || item.expiresAt < Date.now()) return undefined;
+  if (!item || typeof item.expiresAt !== "number" || item.expiresAt < clock.nowMs()) return undefined;
   return { turnId: String(item.turnId), userSeq: Number(item.userSeq), expiresAt: item.expiresAt, workerId: item.workerId as string | undefined };
 }
 
@@ -58,7 +60,7 @@ export async function claimTurn(sessionId: string, turnId: string, workerId: str
   return conditionalUpdate(sessionId, {
     UpdateExpression: "SET workerId = :worker, expiresAt = :expiresAt",
     ConditionExpression: "turnId = :turn AND expiresAt >= :now AND attribute_not_exists(workerId)",
-    ExpressionAttributeValues: { ":worker": workerId, ":turn": turnId, ":now": Date.now(), ":expiresAt": Date.now() + lockSeconds() * 1000 },
+    ExpressionAttributeValues: { ":worker": workerId, ":turn": turnId, ":now": clock.nowMs(), ":expiresAt": clock.nowMs() + lockSeconds() * 1000 },
   });
 }
 
@@ -67,7 +69,7 @@ export async function extendLock(sessionId: string, turnId: string, workerId: st
   return conditionalUpdate(sessionId, {
     UpdateExpression: "SET expiresAt = :expiresAt",
     ConditionExpression: "turnId = :turn AND workerId = :worker",
-    ExpressionAttributeValues: { ":worker": workerId, ":turn": turnId, ":expiresAt": Date.now() + lockSeconds() * 1000 },
+    ExpressionAttributeValues: { ":worker": workerId, ":turn": turnId, ":expiresAt": clock.nowMs() + lockSeconds() * 1000 },
   });
 }
 

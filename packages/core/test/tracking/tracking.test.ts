@@ -6,7 +6,7 @@ import type { VisibleError } from "@coach/core/error";
 import { documentClient, tableName } from "@coach/core/table";
 import * as Tracking from "@coach/core/tracking";
 import { errorOf } from "../support/errors";
-import { testClock } from "../support/tracking-clock";
+import { testClock } from "../support/clock";
 
 const machineClient = <T>(fn: () => Promise<T>) => withActor({ type: "apiKey", keyId: "test-key", name: "test" }, async () => fn());
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;

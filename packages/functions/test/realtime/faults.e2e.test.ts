@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { withActor } from "@coach/core/actor";
 import * as Connection from "@coach/core/connection";
 import { newUser } from "../support/api";
@@ -15,6 +15,7 @@ import {
 } from "./support/ws-client";
 import { useRealtimeStack } from "./support/realtime-stack";
 import { HANG_CEILING_MS } from "../../../../test/ceiling";
+import { replyGate } from "../../../../test/offline-coach-per-turn";
 
 // The offline coach's knobs change between turns here; the product reads them once per process.
 vi.mock("@coach/functions/shared/ai-provider", () => import("../../../../test/offline-coach-per-turn"));
@@ -22,6 +23,7 @@ vi.mock("@coach/functions/shared/ai-provider", () => import("../../../../test/of
 /** Faults on the reply path: connections that vanish mid-stream, and a provider that fails mid-stream. */
 const realtime = useRealtimeStack();
 const connect = (user: string) => realtime.connect(user);
+afterEach(() => replyGate.open());
 
 const ofSession = (user: string, sessionId: string) => withActor({ type: "user", userId: user }, () => Connection.ofSession(sessionId));
 
@@ -37,7 +39,7 @@ async function eventually<T>(what: string, read: () => Promise<T>, ok: (value: T
 
 describe("a connection that closes mid-stream", () => {
   it("does not stop the reply to the session's other connection, and its records are gone afterwards", async () => {
-    process.env.OFFLINE_COACH_DELAY_MS = "15";
+    replyGate.holdAfter(1); // mid-reply until the connection is gone
     const user = newUser();
     const session = await realtime.api.createSession(user);
     const stays = await connect(user);
@@ -53,6 +55,7 @@ describe("a connection that closes mid-stream", () => {
     await leaves.waitFor("message_delta", () => true, { from: fromLeaves });
     leaves.terminate(); // abrupt: no close frame
     await leaves.closed;
+    replyGate.open();
 
     const complete = await stays.waitFor("message_complete", () => true, { from: fromStays });
     expect(streamedText(stays, complete.message.id, fromStays)).toBe(complete.message.content);

@@ -1,36 +1,35 @@
 import { acceptMessage } from "../../../core/test/support/turn";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { withActor } from "@coach/core/actor";
 import * as Turn from "@coach/core/turn";
 import { newUser } from "../support/api";
-import { closeAllClients, expectCleanTraffic, RealtimeClient, sendAndAwaitReply, sleep, storedMessages } from "./support/ws-client";
-import { HANG_CEILING_MS } from "../../../../test/ceiling";
+import { sendAndAwaitReply, storedMessages } from "./support/ws-client";
+import { testClock } from "../../../core/test/support/clock";
 import { useRealtimeStack } from "./support/realtime-stack";
-
-// Core reads the lock period once at import: set it before anything imports core (this file has its own module graph).
-vi.hoisted(() => {
-  process.env.TURN_LOCK_SECONDS = "1";
-});
 
 const realtime = useRealtimeStack();
 const connect = (user: string) => realtime.connect(user);
 
-/** A message accepted (stored, lock taken) whose turn never runs: the worker died before it started. */
-/** Until the lock's own expiry has passed, by the clock it is judged by. */
+afterEach(() => testClock.reset());
+
+/**
+ * The lock's period passes with nothing renewing it: core's clock (which the
+ * in-process handlers read) moves past its expiry, so the verdict never
+ * depends on how long this machine takes between two requests.
+ */
 async function lockExpired(sessionId: string): Promise<void> {
-  const deadline = Date.now() + HANG_CEILING_MS;
-  while ((await Turn.readLock(sessionId)) !== undefined) {
-    if (Date.now() > deadline) throw new Error(`the lock of ${sessionId} still holds after ${HANG_CEILING_MS} ms`);
-    await sleep(50);
-  }
+  const lock = await Turn.readLock(sessionId);
+  if (!lock) throw new Error(`the session ${sessionId} holds no lock`);
+  testClock.set(lock.expiresAt + 1);
+  expect(await Turn.readLock(sessionId)).toBeUndefined();
 }
 
+/** A message accepted (stored, lock taken) whose turn never runs: the worker died before it started. */
 const acceptWithoutTurn = (user: string, sessionId: string, clientMessageId: string) =>
   withActor({ type: "user", userId: user }, () => acceptMessage({ sessionId, clientMessageId, content: "the worker died on this one" }));
 
 describe("a killed turn's lock", () => {
   it("refuses new messages with turn_in_progress while it holds, and expires so the session is usable again", async () => {
-    expect(Turn.lockSeconds()).toBe(1);
     const user = newUser();
     const session = await realtime.api.createSession(user);
     const accepted = await acceptWithoutTurn(user, session.id, "c-dead");

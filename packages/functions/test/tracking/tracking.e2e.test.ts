@@ -3,7 +3,7 @@ import * as ApiKey from "@coach/core/apikey";
 import * as Tracking from "@coach/core/tracking";
 import { testStackConfig } from "../../../../test/env";
 import { startLocalStack, type LocalStack } from "../../../local/src/stack";
-import { testClock } from "../../../core/test/support/tracking-clock";
+import { testClock } from "../../../core/test/support/clock";
 import { apiClient, craftCursor, expectNoInternals, expectProblem, expectStandardHeaders, ISO_TIMESTAMP, newUser, type Api, type ApiResponse, type CallOptions } from "../support/api";
 
 /**

@@ -5,6 +5,7 @@ import { testStackConfig } from "../../../../test/env";
 import { startLocalStack, type LocalStack } from "../../../local/src/stack";
 import { apiClient, foreignIssuer, newUser, type Api } from "../support/api";
 import { anonymousClient, apiErrorOf, expectOpenAiErrorBody, openAiClient } from "./support";
+import { replyGate } from "../../../../test/offline-coach-per-turn";
 
 // The offline coach's knobs change between turns here; the product reads them once per process.
 vi.mock("@coach/functions/shared/ai-provider", () => import("../../../../test/offline-coach-per-turn"));
@@ -28,6 +29,7 @@ afterAll(async () => {
 });
 
 afterEach(() => {
+  replyGate.open();
   delete process.env.OFFLINE_COACH_DELAY_MS;
 });
 
@@ -169,7 +171,7 @@ describe("POST /v1/chat/completions (streaming)", () => {
   });
 
   it("is Server-Sent Events on the wire, as curl -N sees them: text/event-stream, data: lines, data: [DONE] last", async () => {
-    process.env.OFFLINE_COACH_DELAY_MS = "20";
+    replyGate.holdAfter(2); // the reply stops half-way until the client has seen its first chunks
     const response = await fetch(`${stack.httpUrl}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${stack.issuer.token(newUser())}`, "content-type": "application/json", accept: "text/event-stream" },
@@ -182,14 +184,20 @@ describe("POST /v1/chat/completions (streaming)", () => {
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     let text = "";
-    let reads = 0;
+    // Chunks arrive while the reply is still being written: the first ones are here before the rest exists.
+    while (!text.includes("\n\n")) {
+      const { done, value } = await reader.read();
+      expect(done, "the stream ended while the reply was held").toBe(false);
+      text += decoder.decode(value, { stream: true });
+    }
+    expect(text).toMatch(/^data: /);
+    expect(text).not.toContain("[DONE]");
+    replyGate.open();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      reads++;
       text += decoder.decode(value, { stream: true });
     }
-    expect(reads).toBeGreaterThan(3);
     expect(text.endsWith("\n\n")).toBe(true);
     const events = text.trimEnd().split("\n\n");
     for (const event of events) expect(event).toMatch(/^data: /);

@@ -1,7 +1,9 @@
 /**
- * The tracking domain's clock, a port. Every verb reads the time here, once
- * per call. It reads the system clock unless another is installed (a test's
- * controllable clock makes a run stale or a task stuck without sleeping).
+ * Core's clock, a port. Every verb that judges time by the wall clock (the
+ * turn lock's expiry, tracking's staleness and stuck tasks) reads it here. It
+ * reads the system clock unless another is installed: a test's controllable
+ * clock expires a lock or makes a run stale without sleeping, so no verdict
+ * depends on how fast the machine is.
  */
 export interface Clock {
   /** Epoch milliseconds. */
@@ -12,7 +14,7 @@ export const systemClock: Clock = { nowMs: () => Date.now() };
 
 let source: Clock = systemClock;
 
-/** Installs the time source every tracking verb reads from now on; no argument restores the system clock. */
+/** Installs the time source core reads from now on; no argument restores the system clock. */
 export function installClock(next: Clock = systemClock): void {
   source = next;
 }

@@ -1,13 +1,13 @@
-import * as Tracking from "@coach/core/tracking";
+import { installClock } from "@coach/core/clock";
 
 /**
- * A clock tests move by hand, installed into the tracking domain through its
- * clock port, so a run goes stale or a task gets stuck without sleeping.
- * Handlers running in the test's process read it too.
+ * A clock tests move by hand, installed into core's clock port, so a lock
+ * expires, a run goes stale or a task gets stuck without sleeping. Handlers
+ * running in the test's process read it too.
  */
 let source: () => number = Date.now;
 
-Tracking.installClock({ nowMs: () => source() });
+installClock({ nowMs: () => source() });
 
 export const testClock = {
   /** A fixed instant (epoch ms or ISO string) or a function of none. */
@@ -19,7 +19,7 @@ export const testClock = {
       source = () => ms;
     }
   },
-  /** Moves a set clock (or the real one, from now on) forward by `ms`. */
+  /** Moves the clock forward by `ms` and holds it there (a set clock, or the real one as of now). */
   advance(ms: number): void {
     const base = source();
     source = () => base + ms;
