@@ -23,7 +23,38 @@ export async function aiProvider(): Promise<AiProvider> {
     return actual.aiProvider();
   }
   const coach = offlineCoach(loadSection("offlineCoach", process.env));
-  return { ...coach, stream: (request) => gated(coach.stream(request), request) };
+  return { ...coach, stream: (request) => recorded(gated(coach.stream(request), request), request) };
+}
+
+/** What each offline reply of this process did, in order: a test reads whether a stream was stopped and how far it got. */
+export interface StreamRecord {
+  deltas: number;
+  /** The turn aborted the provider's request (stop, lock lost, a client that went away). */
+  aborted: boolean;
+  /** Deltas the provider still produced after the abort: must stay 0. */
+  deltasAfterAbort: number;
+  ended: boolean;
+}
+export const streams: StreamRecord[] = [];
+
+async function* recorded(events: AsyncIterable<ProviderEvent>, request: ProviderRequest): AsyncIterable<ProviderEvent> {
+  const record: StreamRecord = { deltas: 0, aborted: false, deltasAfterAbort: 0, ended: false };
+  streams.push(record);
+  const onAbort = () => (record.aborted = true);
+  request.signal?.addEventListener("abort", onAbort, { once: true });
+  if (request.signal?.aborted) record.aborted = true;
+  try {
+    for await (const event of events) {
+      if (event.type === "delta") {
+        record.deltas++;
+        if (record.aborted) record.deltasAfterAbort++;
+      }
+      yield event;
+    }
+  } finally {
+    record.ended = true;
+    request.signal?.removeEventListener("abort", onAbort);
+  }
 }
 
 let hold: { afterDeltas: number; opened: Promise<void>; open: () => void } | undefined;
@@ -47,7 +78,11 @@ async function* gated(events: AsyncIterable<ProviderEvent>, request: ProviderReq
   let deltas = 0;
   for await (const event of events) {
     const gate = hold;
-    if (event.type === "delta" && gate && deltas === gate.afterDeltas) await untilOpenOrAborted(gate.opened, request.signal);
+    if (event.type === "delta" && gate && deltas === gate.afterDeltas) {
+      await untilOpenOrAborted(gate.opened, request.signal);
+      // The offline coach itself looks at the signal before each delta: so does the held one.
+      if (request.signal?.aborted) return;
+    }
     if (event.type === "delta") deltas++;
     yield event;
   }

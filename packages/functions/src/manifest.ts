@@ -113,6 +113,7 @@ const httpRouteList = [
   { method: "POST", path: "/api/sessions/{id}/resume", handler: "packages/functions/src/http/sessions/resume.handler", auth: "user", table: [...read, "dynamodb:UpdateItem"] },
   { method: "POST", path: "/api/sessions/{id}/resolve", handler: "packages/functions/src/http/sessions/resolve.handler", auth: "user", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
   { method: "POST", path: "/api/sessions/{id}/end", handler: "packages/functions/src/http/sessions/end.handler", auth: "user", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
+  { method: "POST", path: "/api/sessions/{id}/stop", handler: "packages/functions/src/http/sessions/stop.handler", auth: "user", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
   {
     method: "POST",
     path: "/api/sessions/{id}/messages/{messageId}/feedback",
@@ -213,7 +214,8 @@ export const webSocketRoutes: readonly WebSocketRoute[] = [
   {
     routeKey: "join_session",
     handler: "packages/functions/src/ws/join.handler",
-    table: unique(read, fanout, ["dynamodb:PutItem", "dynamodb:UpdateItem"]),
+    // The join's transaction checks the session and the turn lock (ConditionCheck) beside its writes.
+    table: unique(read, fanout, ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"]),
     manageConnections: true,
   },
   {
@@ -230,6 +232,7 @@ export const webSocketRoutes: readonly WebSocketRoute[] = [
     invokes: ["turn"],
   },
   { routeKey: "get_session_status", handler: "packages/functions/src/ws/status.handler", table: unique(read, fanout), manageConnections: true },
+  { routeKey: "stop_generation", handler: "packages/functions/src/ws/stop.handler", table: unique(read, fanout, ["dynamodb:UpdateItem"]), manageConnections: true },
   { routeKey: "ping", handler: "packages/functions/src/ws/ping.handler", table: fanout, manageConnections: true },
 ];
 

@@ -122,10 +122,11 @@ async function* streamTurn(client: Anthropic, config: ClaudeConfig, request: Pro
         yield { type: "delta", text: separated };
       }
     } catch (error) {
+      if (request.signal?.aborted) throw aborted(request.signal, usage, result);
       throw toProviderError(error, config.apiKey);
     }
     // The SDK ends an aborted stream quietly; a stream cut short must not look like a finished reply.
-    if (request.signal?.aborted) throw new ProviderError("The Claude request was aborted", false, { cause: request.signal.reason });
+    if (request.signal?.aborted) throw aborted(request.signal, usage, result);
     if (!result.stopped) throw new ProviderError("The Claude stream ended before message_stop", true);
 
     usage.inputTokens += result.usage.input;
@@ -143,6 +144,17 @@ async function* streamTurn(client: Anthropic, config: ClaudeConfig, request: Pro
   }
 
   yield { type: "done", usage };
+}
+
+/** An aborted request (a stop, a lost lock, a client gone), with the tokens billed so far: earlier rounds plus what this one reported. */
+function aborted(signal: AbortSignal, earlier: Required<TokenUsage>, round: RoundResult): ProviderError {
+  const usage = {
+    inputTokens: earlier.inputTokens + round.usage.input,
+    outputTokens: earlier.outputTokens + round.usage.output,
+    cacheReadTokens: earlier.cacheReadTokens + round.usage.cacheRead,
+    cacheWriteTokens: earlier.cacheWriteTokens + round.usage.cacheWrite,
+  };
+  return new ProviderError("The Claude request was aborted", false, { cause: signal.reason, usage });
 }
 
 /** The stable part carries the cache breakpoint (tools and system are cached together); the dynamic part follows it uncached. */

@@ -94,13 +94,16 @@ export class ProviderError extends Error {
   override readonly name = "ProviderError";
   readonly requestId?: string;
   readonly rejected: boolean;
+  /** What the request used before it failed or was aborted, as far as the provider knows (a stopped reply is billed too). */
+  readonly usage?: TokenUsage;
   constructor(
     message: string,
     readonly retryable: boolean,
-    options?: { cause?: unknown; requestId?: string; rejected?: boolean },
+    options?: { cause?: unknown; requestId?: string; rejected?: boolean; usage?: TokenUsage },
   ) {
     super(message, options);
     if (options?.requestId) this.requestId = options.requestId;
+    if (options?.usage) this.usage = options.usage;
     this.rejected = options?.rejected ?? false;
   }
 }

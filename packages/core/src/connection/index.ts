@@ -1,13 +1,14 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, TransactGetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { assertUserId } from "../actor";
+import * as MessageEntity from "../conversation/message";
 import type { Message } from "../conversation/message";
-import { readHistory } from "../conversation/messages";
 import type * as Session from "../conversation/session";
-import { loadOwnedSession } from "../conversation/store";
+import { loadOwnedSession, ownedSession } from "../conversation/store";
 import { VisibleError } from "../error";
-import { membershipItem, sessionPartition } from "../conversation/partition";
-import { batchDelete, documentClient, queryAll, tableName, transact, TransactionRefused, type TransactWrite } from "../table";
+import { lockItem, membershipItem, messageItem, sessionItem, sessionPartition } from "../conversation/partition";
+import { batchDelete, documentClient, queryAll, queryUpTo, tableName, transact, TransactionRefused, type TransactWrite } from "../table";
+import { lockFromItem, noTurnCheck, rejoinWrite } from "../turn/lock";
 
 /**
  * WebSocket connections. A connection item (by connection id, for cleanup
@@ -91,27 +92,81 @@ export async function subscribe(connectionId: string, sessionId: string, userId:
 
 /** API Gateway messages carry at most 128 KB; history beyond this goes out in the next join. */
 const MAX_HISTORY_BYTES = 96 * 1024;
+const MAX_JOIN_ATTEMPTS = 5;
 
 /**
  * Joins the session and reads what the client missed: exactly the messages
  * after `afterSeq`, in order, up to a frame's worth (`hasMore` says to join
- * again from the last one received). Ownership is checked once, by `join`.
+ * again from the last one received).
+ *
+ * The join takes effect at one instant, the transaction that subscribes the
+ * connection: it holds only if the session has as many messages as were
+ * read and the turn seen (or none) is still the one running. So every later
+ * message reaches the connection live and none it has in its history does:
+ * a reply being written when it joins is sent to it by the turn (the join
+ * asks on the lock) as the text so far, then deltas. A session that moved
+ * on between the reads and the transaction is read again.
  */
 export async function joinWithHistory(connectionId: string, sessionId: string, afterSeq = 0) {
-  const session = await join(connectionId, sessionId);
+  const userId = assertUserId();
+  for (let attempt = 1; ; attempt++) {
+    const { session, lock } = await readSessionAndLock(sessionId, userId);
+    const { history, hasMore } = await readMissed(sessionId, afterSeq, session.messageCount);
+    try {
+      await transact({
+        ...joinWrites(connectionId, sessionId, userId),
+        seen: {
+          ConditionCheck: {
+            TableName: tableName,
+            Key: sessionItem.key(sessionId),
+            ConditionExpression: "userId = :userId AND messageCount = :count",
+            ExpressionAttributeValues: { ":userId": userId, ":count": session.messageCount },
+          },
+        },
+        turn: lock ? rejoinWrite(sessionId, lock.turnId, connectionId) : noTurnCheck(sessionId),
+      });
+      return { session, history, hasMore };
+    } catch (error) {
+      if (!(error instanceof TransactionRefused)) throw error;
+      if (error.failed.has("connection")) throw connectionGone();
+      if (attempt >= MAX_JOIN_ATTEMPTS) throw new VisibleError("conflict", "session.busy", "The session is busy; join again", { retryable: true }, { cause: error });
+    }
+  }
+}
+
+/** The session (the caller's, or not found) and its running turn, if any, as of one instant. */
+async function readSessionAndLock(sessionId: string, userId: string) {
+  const result = await documentClient.send(
+    new TransactGetCommand({ TransactItems: [{ Get: { TableName: tableName, Key: sessionItem.key(sessionId) } }, { Get: { TableName: tableName, Key: lockItem.key(sessionId) } }] }),
+  );
+  const [session, lock] = result.Responses ?? [];
+  return { session: ownedSession(session?.Item, userId), lock: lockFromItem(lock?.Item) };
+}
+
+/** Messages afterSeq+1 … upTo, read consistently (the join vouches for them), at most a frame's worth. */
+async function readMissed(sessionId: string, afterSeq: number, upTo: number): Promise<{ history: Message[]; hasMore: boolean }> {
   const history: Message[] = [];
+  if (upTo <= afterSeq) return { history, hasMore: false };
   let bytes = 0;
-  let cursor: string | undefined;
+  let start: Record<string, unknown> | undefined;
   do {
-    const page = await readHistory(cursor ? { sessionId, limit: 100, cursor } : { sessionId, limit: 100, afterSeq });
-    for (const message of page.messages) {
+    const page = await queryUpTo(
+      {
+        KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+        ExpressionAttributeValues: { ":pk": sessionPartition.pk(sessionId), ":from": messageItem.sort(afterSeq + 1), ":to": messageItem.sort(upTo) },
+        ConsistentRead: true,
+      },
+      100,
+      start,
+    );
+    for (const message of page.items.map(MessageEntity.fromItem)) {
       bytes += Buffer.byteLength(JSON.stringify(message));
-      if (bytes > MAX_HISTORY_BYTES && history.length > 0) return { session, history, hasMore: true };
+      if (bytes > MAX_HISTORY_BYTES && history.length > 0) return { history, hasMore: true };
       history.push(message);
     }
-    cursor = page.nextCursor;
-  } while (cursor);
-  return { session, history, hasMore: false };
+    start = page.lastKey;
+  } while (start);
+  return { history, hasMore: false };
 }
 
 export async function leave(connectionId: string, sessionId: string): Promise<void> {

@@ -13,6 +13,7 @@ export const TokenUsage = z.object({
 export type TokenUsage = z.infer<typeof TokenUsage>;
 
 export const MessageStatus = z.enum(["complete", "incomplete"]);
+export const StopReason = z.enum(["user"]);
 
 /** Longest message content accepted, in characters. */
 export const MAX_CONTENT_LENGTH = 16_000;
@@ -33,6 +34,8 @@ export const Message = z.object({
   createdAt: z.string(),
   clientMessageId: z.string().optional(),
   usage: TokenUsage.optional(),
+  /** Why an assistant reply ended before the model finished it: `user`, its user stopped it (status is then incomplete). */
+  stopReason: StopReason.optional(),
 });
 export type Message = z.infer<typeof Message>;
 

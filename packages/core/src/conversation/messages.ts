@@ -17,6 +17,7 @@ export const AppendInput = z.object({
   status: MessageEntity.MessageStatus.default("complete"),
   clientMessageId: MessageEntity.ClientMessageId.optional(),
   usage: MessageEntity.TokenUsage.optional(),
+  stopReason: MessageEntity.StopReason.optional(),
 });
 
 const MAX_ATTEMPTS = 6;
@@ -70,6 +71,7 @@ export function appendWrites(session: Session.Info, input: AppendFields, options
     createdAt: now,
     clientMessageId: input.clientMessageId,
     usage: input.usage,
+    ...(input.stopReason ? { stopReason: input.stopReason } : {}),
   };
   const next = { ...session, messageCount: seq, lastActivity: now, version: session.version + 1 };
   const writes = {

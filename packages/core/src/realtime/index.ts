@@ -19,10 +19,12 @@ export const SendMessage = z.object({
 });
 export const GetSessionStatus = z.object({ action: z.literal("get_session_status"), sessionId: SessionId });
 export const Ping = z.object({ action: z.literal("ping") });
+/** Stops the reply being written in the session, if any: the owner's only; idempotent. */
+export const StopGeneration = z.object({ action: z.literal("stop_generation"), sessionId: SessionId });
 
-export const ClientAction = z.discriminatedUnion("action", [JoinSession, LeaveSession, SendMessage, GetSessionStatus, Ping]);
+export const ClientAction = z.discriminatedUnion("action", [JoinSession, LeaveSession, SendMessage, GetSessionStatus, Ping, StopGeneration]);
 export type ClientAction = z.infer<typeof ClientAction>;
-export const clientActionNames = ["join_session", "leave_session", "send_message", "get_session_status", "ping"] as const;
+export const clientActionNames = ["join_session", "leave_session", "send_message", "get_session_status", "ping", "stop_generation"] as const;
 
 export const SessionErrorCode = z.enum([
   "invalid_frame",
@@ -48,8 +50,31 @@ export const ServerEvent = z.discriminatedUnion("type", [
     /** Sent when the model thinks before it writes: `thinking` while it does (nothing of it is shown), `writing` with the first text after. */
     stage: z.enum(["thinking", "writing"]).optional(),
   }),
-  z.object({ type: z.literal("message_delta"), sessionId: SessionId, messageId: z.string(), seq: z.number().int().nonnegative(), delta: z.string() }),
-  z.object({ type: z.literal("message_complete"), message: Message }),
+  z.object({
+    type: z.literal("message_delta"),
+    sessionId: SessionId,
+    messageId: z.string(),
+    seq: z.number().int().nonnegative(),
+    /** Where `delta` starts in the reply, in UTF-16 code units (a JavaScript string index): gaps and overlaps show. */
+    offset: z.number().int().nonnegative(),
+    delta: z.string(),
+  }),
+  /**
+   * To a connection that joins while a reply is being written: the reply so
+   * far (`text`, starting at `offset`, 0 for all of it); every later
+   * message_delta follows exactly once, then message_complete.
+   */
+  z.object({
+    type: z.literal("reply_in_progress"),
+    sessionId: SessionId,
+    messageId: z.string(),
+    text: z.string(),
+    offset: z.number().int().nonnegative(),
+  }),
+  /** `stopped`: the reply was stopped by its user (stored as far as written, status incomplete, stopReason user). */
+  z.object({ type: z.literal("message_complete"), message: Message, stopped: z.literal(true).optional() }),
+  /** The answer to stop_generation: `stopping` tells whether a reply was being written (it ends with message_complete, stopped). */
+  z.object({ type: z.literal("stop_acknowledged"), sessionId: SessionId, stopping: z.boolean() }),
   z.object({ type: z.literal("phase_transition"), sessionId: SessionId, from: z.string(), to: z.string() }),
   z.object({ type: z.literal("session_status"), session: SessionInfo, turnInProgress: z.boolean(), connections: z.number().int().nonnegative() }),
   z.object({ type: z.literal("pong"), at: z.string() }),

@@ -1,4 +1,5 @@
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
 import * as z from "zod";
 import { assertUserId } from "../actor";
@@ -13,7 +14,7 @@ import { VisibleError } from "../error";
 import * as RateLimit from "../ratelimit";
 import { documentClient, tableName, transact, TransactionRefused } from "../table";
 import { invalidInput } from "../util";
-import { acquireLock, acquireLockWrite, readLock, releaseLock } from "./lock";
+import { acquireLock, acquireLockWrite, readLock, rejoinWrite, releaseLock } from "./lock";
 import type { Dispatch, Fanout, TurnTicket } from "./ports";
 
 export const SendInput = z.object({
@@ -142,7 +143,13 @@ async function resent(message: MessageEntity.Message, userId: string, connection
   // The owner check comes before anything is told: someone else's clientMessageId answers as a missing session.
   const session = await loadOwnedSession(message.sessionId);
   if (connectionId) await Connection.subscribe(connectionId, message.sessionId, userId);
-  if (isAnswered(session, message) || (await readLock(message.sessionId))) return { kind: "duplicate", message };
+  if (isAnswered(session, message)) return { kind: "duplicate", message };
+  const running = await readLock(message.sessionId);
+  if (running) {
+    // Its reply is being written: a resend from a connection that was not listening gets the reply so far, then the rest.
+    if (connectionId) await askForReplySoFar(message.sessionId, running.turnId, connectionId);
+    return { kind: "duplicate", message };
+  }
   const turnId = ulid();
   if (!(await acquireLock(message.sessionId, turnId, message.seq))) return { kind: "duplicate", message };
   // A reply stored (with its lock released) between the checks above and taking the lock is visible now:
@@ -152,6 +159,15 @@ async function resent(message: MessageEntity.Message, userId: string, connection
     return { kind: "duplicate", message };
   }
   return { kind: "duplicate", message, ticket: { sessionId: message.sessionId, userId, turnId, userSeq: message.seq } };
+}
+
+/** Asks the running turn to send the connection its reply so far; a turn that ended meanwhile has stored it (nothing to ask). */
+async function askForReplySoFar(sessionId: string, turnId: string, connectionId: string): Promise<void> {
+  try {
+    await documentClient.send(new UpdateCommand(rejoinWrite(sessionId, turnId, connectionId).Update));
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
 }
 
 /** Whether anything was stored after the message (its reply; no user message can follow an unanswered one). */

@@ -3,12 +3,14 @@
  * out when the buffered text reaches `maxBytes` or `maxDelayMs` after the
  * first buffered delta, whichever comes first, so a reply costs a handful of
  * posts instead of one per token and no frame nears API Gateway's 32 KB.
- * Frames are emitted strictly one after another, numbered from 0.
+ * Frames are emitted strictly one after another, numbered from 0, each with
+ * the offset of its first character in the whole text.
  */
 export interface CoalescerOptions {
   maxDelayMs: number;
   maxBytes: number;
-  emit: (text: string, seq: number) => Promise<void>;
+  /** `offset`: where `text` starts in the whole text, in UTF-16 code units. */
+  emit: (text: string, seq: number, offset: number) => Promise<void>;
 }
 
 export class DeltaCoalescer {
@@ -17,6 +19,8 @@ export class DeltaCoalescer {
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown;
   private seq = 0;
+  /** The text of every frame emitted or queued so far. */
+  private framed = "";
 
   constructor(private readonly options: CoalescerOptions) {}
 
@@ -38,6 +42,19 @@ export class DeltaCoalescer {
     if (this.failure) throw this.failure;
   }
 
+  /**
+   * Runs `task` in frame order: after every frame queued so far, before any
+   * later one, with the text of the frames before it. Text still buffered
+   * goes out in a later frame, so a task that adds a listener (a connection
+   * that joined mid-reply) sees each character exactly once.
+   */
+  after(task: (framed: string) => Promise<void>): Promise<void> {
+    const framed = this.framed;
+    const done = this.chain.then(() => task(framed));
+    this.chain = done.catch(() => undefined);
+    return done;
+  }
+
   /** Drops what is buffered and stops emitting (the turn failed). */
   discard(): void {
     clearTimeout(this.timer);
@@ -51,7 +68,9 @@ export class DeltaCoalescer {
     if (!this.buffer) return;
     for (const piece of splitByBytes(this.buffer, this.options.maxBytes)) {
       const seq = this.seq++;
-      this.chain = this.chain.then(() => this.options.emit(piece, seq)).catch((error: unknown) => {
+      const offset = this.framed.length;
+      this.framed += piece;
+      this.chain = this.chain.then(() => this.options.emit(piece, seq, offset)).catch((error: unknown) => {
         this.failure ??= error;
       });
     }

@@ -20,7 +20,30 @@ export interface TurnLock {
   expiresAt: number;
   /** Set by the one worker that runs the turn; a duplicate delivery of the job finds it taken. */
   workerId?: string;
+  /** The session's owner asked to stop the reply (stop_generation): the worker ends it as written so far. */
+  stopRequested: boolean;
+  /** Connections that joined while the turn ran, for the worker to send the reply so far (reply_in_progress). */
+  rejoiners: string[];
 }
+
+/**
+ * How often a running turn reads its lock for a stop request or a
+ * connection that joined mid-reply: a read, never a write, and the bound on
+ * how long either waits for the worker (stop ends a reply within a second).
+ */
+export const LOCK_WATCH_MS = 400;
+
+const lockOf = (item: Record<string, unknown> | undefined): TurnLock | undefined => {
+  if (!item || typeof item.expiresAt !== "number" || item.expiresAt < clock.nowMs()) return undefined;
+  return {
+    turnId: String(item.turnId),
+    userSeq: Number(item.userSeq),
+    expiresAt: item.expiresAt,
+    workerId: item.workerId as string | undefined,
+    stopRequested: item.stopRequested === true,
+    rejoiners: item.rejoiners instanceof Set ? [...(item.rejoiners as Set<string>)].sort() : [],
+  };
+};
 
 const lockKey = lockItem.key;
 
@@ -50,18 +73,72 @@ export async function acquireLock(sessionId: string, turnId: string, userSeq: nu
 
 export async function readLock(sessionId: string): Promise<TurnLock | undefined> {
   const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: lockKey(sessionId), ConsistentRead: true }));
-  const item = result.Item;
-  if (!item || typeof item.expiresAt !== "number" || item.expiresAt < clock.nowMs()) return undefined;
-  return { turnId: String(item.turnId), userSeq: Number(item.userSeq), expiresAt: item.expiresAt, workerId: item.workerId as string | undefined };
+  return lockOf(result.Item);
 }
 
-/** Claims the turn for one worker and extends the lock; false if the turn is gone or another worker has it. */
-export async function claimTurn(sessionId: string, turnId: string, workerId: string): Promise<boolean> {
+/** A lock item read along with other items of the partition (a Query), as the lock it is, if it holds. */
+export const lockFromItem = lockOf;
+
+/**
+ * Claims the turn for one worker and extends the lock: the lock as it is
+ * now (a stop may already be asked for), or undefined if the turn is gone or
+ * another worker has it.
+ */
+export async function claimTurn(sessionId: string, turnId: string, workerId: string): Promise<TurnLock | undefined> {
+  try {
+    const result = await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: lockKey(sessionId),
+        UpdateExpression: "SET workerId = :worker, expiresAt = :expiresAt",
+        ConditionExpression: "turnId = :turn AND expiresAt >= :now AND attribute_not_exists(workerId)",
+        ExpressionAttributeValues: { ":worker": workerId, ":turn": turnId, ":now": clock.nowMs(), ":expiresAt": clock.nowMs() + lockSeconds() * 1000 },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return lockOf(result.Attributes);
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
+}
+
+/** Asks the running turn to stop; false when no turn holds the lock (nothing to stop). */
+export async function requestStop(sessionId: string): Promise<boolean> {
   return conditionalUpdate(sessionId, {
-    UpdateExpression: "SET workerId = :worker, expiresAt = :expiresAt",
-    ConditionExpression: "turnId = :turn AND expiresAt >= :now AND attribute_not_exists(workerId)",
-    ExpressionAttributeValues: { ":worker": workerId, ":turn": turnId, ":now": clock.nowMs(), ":expiresAt": clock.nowMs() + lockSeconds() * 1000 },
+    UpdateExpression: "SET stopRequested = :yes",
+    ConditionExpression: "attribute_exists(pk) AND expiresAt >= :now",
+    ExpressionAttributeValues: { ":yes": true, ":now": clock.nowMs() },
   });
+}
+
+/**
+ * The write, in a join's transaction, that asks the running turn `turnId`
+ * to send the joining connection the reply so far; it fails when that turn
+ * has ended meanwhile (its reply is then in the history to read again).
+ */
+export function rejoinWrite(sessionId: string, turnId: string, connectionId: string) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: lockKey(sessionId),
+      UpdateExpression: "ADD rejoiners :connection",
+      ConditionExpression: "turnId = :turn",
+      ExpressionAttributeValues: { ":connection": new Set([connectionId]), ":turn": turnId },
+    },
+  };
+}
+
+/** The check, in a join's transaction, that no turn runs: a turn that started meanwhile fails it. */
+export function noTurnCheck(sessionId: string) {
+  return {
+    ConditionCheck: {
+      TableName: tableName,
+      Key: lockKey(sessionId),
+      ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :now",
+      ExpressionAttributeValues: { ":now": clock.nowMs() },
+    },
+  };
 }
 
 /** Keeps a running turn's lock alive; false if it was lost (expired and taken by another turn). */
@@ -73,14 +150,21 @@ export async function extendLock(sessionId: string, turnId: string, workerId: st
   });
 }
 
-/** The Delete that releases the lock inside a transaction, only if this turn still holds it. */
-export function releaseLockWrite(sessionId: string, turnId: string) {
+/**
+ * The Delete that releases the lock inside a transaction, only if this turn
+ * still holds it and, when `rejoinersSeen` is given, no connection joined
+ * since the worker last looked (it must be sent the reply before the lock goes).
+ */
+export function releaseLockWrite(sessionId: string, turnId: string, rejoinersSeen?: number) {
+  if (rejoinersSeen === undefined) {
+    return { Delete: { TableName: tableName, Key: lockKey(sessionId), ConditionExpression: "turnId = :turn", ExpressionAttributeValues: { ":turn": turnId } } };
+  }
   return {
     Delete: {
       TableName: tableName,
       Key: lockKey(sessionId),
-      ConditionExpression: "turnId = :turn",
-      ExpressionAttributeValues: { ":turn": turnId },
+      ConditionExpression: "turnId = :turn AND (attribute_not_exists(rejoiners) OR size(rejoiners) <= :seen)",
+      ExpressionAttributeValues: { ":turn": turnId, ":seen": rejoinersSeen },
     },
   };
 }

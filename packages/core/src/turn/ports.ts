@@ -2,9 +2,19 @@ import type { AiProvider } from "../ai";
 import type { AnyFlowTurn } from "../flow/plugin";
 import type { ServerEvent } from "../realtime";
 
-/** Where a turn's events go: every connection of the session. */
+/**
+ * Where a turn's events go: the session's connections. A running turn's
+ * audience is the connections the session had when its first event went out,
+ * plus those it admits later.
+ */
 export interface Fanout {
   send(event: ServerEvent): Promise<void>;
+  /**
+   * Adds a connection that joined mid-reply to the audience, sending it
+   * `greeting` (the reply so far) first; false, sending nothing, when it is
+   * in the audience already. Absent where nobody can join (tests, REST only).
+   */
+  admit?(connectionId: string, greeting: ServerEvent): Promise<boolean>;
 }
 
 /** What whoever runs a turn needs to run the AI reply to one user message. */

@@ -9,13 +9,14 @@ import { VisibleError } from "../error";
 import { flowNamed, providerTools, type AnyFlowTurn } from "../flow/plugin";
 import { legacyFlowState, saveFlowState, stateFromItem, type VersionedState } from "../flow/state";
 import { transact, TransactionRefused } from "../table";
-import { DeltaCoalescer } from "./coalesce";
 import { readTurnContext } from "./context";
-import { claimTurn, extendLock, lockSeconds, releaseLock, releaseLockWrite } from "./lock";
+import { claimTurn, readLock, releaseLock, releaseLockWrite, type TurnLock } from "./lock";
 import type { Fanout, RunPorts, TurnTicket } from "./ports";
+import { ReplyStream } from "./reply-stream";
+import { watchTurn } from "./watch";
 
 export type TurnOutcome =
-  | { kind: "completed"; message: MessageEntity.Message; deltas: number; frames: number; firstDeltaMs?: number; totalMs: number }
+  | { kind: "completed"; message: MessageEntity.Message; stopped: boolean; deltas: number; frames: number; firstDeltaMs?: number; totalMs: number }
   | { kind: "failed"; code: "provider_error" | "lock_lost"; retryable: boolean; error: unknown; deltas: number; frames: number; totalMs: number }
   /** Another worker has (or had) this turn: a duplicate delivery of the job. Nothing was done. */
   | { kind: "skipped" };
@@ -30,26 +31,32 @@ const DEFAULT_HISTORY_WINDOW = 40;
  * and tools, relay its deltas coalesced, then store the assistant message
  * and release the lock in one transaction. On failure nothing is stored
  * (the user message stays), the session gets a session_error and the lock is
- * released. Runs as the session's owner (the caller sets the actor).
+ * released. While it runs it watches its lock: a stop asked for there aborts
+ * the provider and stores the reply as written so far (incomplete, stopReason
+ * user); a connection that joined is sent the reply so far. Runs as the
+ * session's owner (the caller sets the actor).
  */
 export async function run(ticket: TurnTicket, ports: RunPorts): Promise<TurnOutcome> {
   const started = performance.now();
   const workerId = ulid();
-  if (!(await claimTurn(ticket.sessionId, ticket.turnId, workerId))) return { kind: "skipped" };
+  const claimed = await claimTurn(ticket.sessionId, ticket.turnId, workerId);
+  if (!claimed) return { kind: "skipped" };
 
   const { fanout } = ports;
   const messageId = MessageEntity.messageId(ticket.sessionId, ticket.userSeq + 1);
-  const coalescer = new DeltaCoalescer({
-    ...(ports.coalesce ?? DEFAULT_COALESCE),
-    emit: (delta, frame) => fanout.send({ type: "message_delta", sessionId: ticket.sessionId, messageId, seq: frame, delta }),
-  });
+  const reply = new ReplyStream(fanout, ticket.sessionId, messageId, ports.coalesce ?? DEFAULT_COALESCE);
+  const stop = new AbortController();
+  const onLock = (lock: TurnLock) => {
+    if (lock.stopRequested) stop.abort();
+    void reply.admit(lock.rejoiners);
+  };
 
-  let text = "";
   let deltas = 0;
   let firstDeltaMs: number | undefined;
   let usage: MessageEntity.TokenUsage | undefined;
-  const heartbeat = keepLockAlive(ticket, workerId);
+  const watch = watchTurn(ticket, workerId, onLock);
   await fanout.send({ type: "typing_indicator", sessionId: ticket.sessionId, on: true });
+  onLock(claimed);
   try {
     const context = await readTurnContext(ticket.sessionId, ticket.userSeq, ports.historyWindow ?? DEFAULT_HISTORY_WINDOW);
     const turn = flowNamed(ports.flows, context.session.flow);
@@ -62,38 +69,52 @@ export async function run(ticket: TurnTicket, ports: RunPorts): Promise<TurnOutc
       runTool: (call: ToolCall) => tools.run(call),
       ...(turn.standIn ? { standIn: turn.standIn(state.state) } : {}),
       ...(turn.effort ? { generation: { effort: turn.effort } } : {}),
-      signal: heartbeat.signal,
+      signal: AbortSignal.any([watch.lost, stop.signal]),
     };
     let thinking = false;
-    for await (const event of ports.provider.stream(request)) {
-      if (event.type === "done") {
-        usage = event.usage;
-        continue;
+    try {
+      if (!stop.signal.aborted) {
+        for await (const event of ports.provider.stream(request)) {
+          if (event.type === "done") {
+            usage = event.usage;
+            continue;
+          }
+          // What the provider still writes once the stop is asked for is not part of the reply.
+          if (stop.signal.aborted) continue;
+          if (event.type === "thinking") {
+            if (!thinking) await fanout.send({ type: "typing_indicator", sessionId: ticket.sessionId, on: true, stage: "thinking" });
+            thinking = true;
+            continue;
+          }
+          if (thinking) {
+            thinking = false;
+            await fanout.send({ type: "typing_indicator", sessionId: ticket.sessionId, on: true, stage: "writing" });
+          }
+          // Time to first token is to the first text: thinking is not a token the user sees.
+          firstDeltaMs ??= performance.now() - started;
+          deltas++;
+          reply.push(event.text);
+        }
       }
-      if (event.type === "thinking") {
-        if (!thinking) await fanout.send({ type: "typing_indicator", sessionId: ticket.sessionId, on: true, stage: "thinking" });
-        thinking = true;
-        continue;
-      }
-      if (thinking) {
-        thinking = false;
-        await fanout.send({ type: "typing_indicator", sessionId: ticket.sessionId, on: true, stage: "writing" });
-      }
-      // Time to first token is to the first text: thinking is not a token the user sees.
-      firstDeltaMs ??= performance.now() - started;
-      deltas++;
-      text += event.text;
-      coalescer.push(event.text);
+    } catch (error) {
+      // A provider aborted by the stop ends as it can (the Claude SDK throws); the reply so far is what stays.
+      if (!stop.signal.aborted || watch.lost.aborted) throw error;
+      if (error instanceof ProviderError && error.usage) usage = error.usage;
     }
-    if (heartbeat.signal.aborted) throw new LockLost();
-    if (!text) throw new ProviderError("The provider returned an empty reply", true);
-    await coalescer.close();
-    const message = await storeReply(ticket, tools.session, { content: text, usage });
-    await fanout.send({ type: "message_complete", message });
-    return { kind: "completed", message, deltas, frames: coalescer.frames, firstDeltaMs, totalMs: performance.now() - started };
+    if (watch.lost.aborted) throw new LockLost();
+    const stopped = stop.signal.aborted;
+    if (!reply.text && !stopped) throw new ProviderError("The provider returned an empty reply", true);
+    await reply.close();
+    const message = await storeReply(ticket, tools.session, reply, {
+      content: reply.text,
+      ...(usage ? { usage } : {}),
+      ...(stopped ? { status: "incomplete", stopReason: "user" } : { status: "complete" }),
+    });
+    await fanout.send({ type: "message_complete", message, ...(stopped ? { stopped: true as const } : {}) });
+    return { kind: "completed", message, stopped, deltas, frames: reply.frames, firstDeltaMs, totalMs: performance.now() - started };
   } catch (caught) {
-    coalescer.discard();
-    const error = heartbeat.signal.aborted ? new LockLost(undefined, { cause: caught }) : caught;
+    reply.discard();
+    const error = watch.lost.aborted ? new LockLost(undefined, { cause: caught }) : caught;
     const lockLost = error instanceof LockLost;
     // Conditional on our turn id: frees the session if we still hold it, leaves another turn's lock alone.
     await releaseLock(ticket.sessionId, ticket.turnId).catch(() => undefined);
@@ -110,28 +131,11 @@ export async function run(ticket: TurnTicket, ports: RunPorts): Promise<TurnOutc
       requestId: ports.requestId,
       sessionId: ticket.sessionId,
     });
-    return { kind: "failed", code: lockLost ? "lock_lost" : "provider_error", retryable, error, deltas, frames: coalescer.frames, totalMs: performance.now() - started };
+    return { kind: "failed", code: lockLost ? "lock_lost" : "provider_error", retryable, error, deltas, frames: reply.frames, totalMs: performance.now() - started };
   } finally {
-    heartbeat.stop();
+    watch.stop();
     await fanout.send({ type: "typing_indicator", sessionId: ticket.sessionId, on: false }).catch(() => undefined);
   }
-}
-
-/**
- * Renews the turn lock on a timer while the turn runs, whether or not the
- * provider is producing deltas (a slow first token or an SDK backoff must not
- * let it lapse). If the lock is lost, the signal aborts the provider.
- */
-function keepLockAlive(ticket: TurnTicket, workerId: string) {
-  const controller = new AbortController();
-  const timer = setInterval(() => {
-    extendLock(ticket.sessionId, ticket.turnId, workerId)
-      .then((held) => {
-        if (!held) controller.abort();
-      })
-      .catch(() => undefined); // a missed renewal is retried on the next tick, with two thirds of the period still left
-  }, (lockSeconds() * 1000) / 3);
-  return { signal: controller.signal, stop: () => clearInterval(timer) };
 }
 
 /**
@@ -174,20 +178,33 @@ class LockLost extends Error {
 
 const MAX_STORE_ATTEMPTS = 5;
 
-/** Stores the reply and releases the lock together; the session may have changed meanwhile (ended, resolved), so retry on its version. */
-async function storeReply(ticket: TurnTicket, known: Session.Info, reply: { content: string; usage?: MessageEntity.TokenUsage }): Promise<MessageEntity.Message> {
+type Reply = Pick<MessageEntity.Message, "content" | "status" | "usage" | "stopReason">;
+
+/**
+ * Stores the reply and releases the lock together. The session may have
+ * changed meanwhile (ended, resolved): retry on its version. A connection
+ * may have joined since the worker last looked at the lock: the release
+ * fails on it, the connection is sent the reply, and the store goes again,
+ * so nobody who joined mid-reply is left without it.
+ */
+async function storeReply(ticket: TurnTicket, known: Session.Info, stream: ReplyStream, reply: Reply): Promise<MessageEntity.Message> {
   let session = known;
   for (let attempt = 1; ; attempt++) {
     if (session.messageCount !== ticket.userSeq) throw new LockLost();
-    const { message, writes } = appendWrites(session, { role: "assistant", content: reply.content, status: "complete", usage: reply.usage }, { evenIfEnded: true });
+    const { message, writes } = appendWrites(session, { role: "assistant", ...reply }, { evenIfEnded: true });
     try {
-      await transact({ ...writes, release: releaseLockWrite(ticket.sessionId, ticket.turnId) });
+      await transact({ ...writes, release: releaseLockWrite(ticket.sessionId, ticket.turnId, stream.rejoinersSeen) });
       return message;
     } catch (error) {
       if (!(error instanceof TransactionRefused)) throw error;
-      if (error.failed.has("release")) throw new LockLost(undefined, { cause: error });
       if (attempt >= MAX_STORE_ATTEMPTS) throw error;
-      session = await loadOwnedSession(ticket.sessionId);
+      if (error.failed.has("release")) {
+        const lock = await readLock(ticket.sessionId);
+        if (lock?.turnId !== ticket.turnId) throw new LockLost(undefined, { cause: error });
+        await stream.admit(lock.rejoiners);
+        await stream.close();
+      }
+      if (error.failed.has("session")) session = await loadOwnedSession(ticket.sessionId);
     }
   }
 }

@@ -35,24 +35,33 @@ export async function postToConnection(connectionId: string, event: ServerEvent)
 }
 
 /**
- * Every connection of a session, for a turn's events. The list is read once
- * and re-read before the final events, so a client that joins mid-reply
- * still gets the completed message. A failed post to one connection never
- * stops the others.
+ * The connections of a session, for a turn's events: read once, at the
+ * first event, then only those the turn admits (joined mid-reply, greeted
+ * with the reply so far) are added, so no connection gets an event twice or
+ * a reply its join already had in history. A failed post to one connection
+ * never stops the others.
  */
 export function sessionFanout(sessionId: string): Fanout {
   let connections: Promise<string[]> | undefined;
+  const audience = () => (connections ??= Connection.ofSession(sessionId));
+  const postAll = async (ids: string[], event: ServerEvent) => {
+    const results = await Promise.allSettled(ids.map((id) => postToConnection(id, event)));
+    const gone = new Set(ids.filter((_, i) => results[i]?.status === "fulfilled" && (results[i] as PromiseFulfilledResult<string>).value === "gone"));
+    if (gone.size > 0) connections = audience().then((all) => all.filter((id) => !gone.has(id)));
+    for (const result of results) {
+      if (result.status === "rejected") logger.warn("post to connection failed", { sessionId, error: result.reason as Error });
+    }
+  };
   return {
     async send(event) {
-      const final = event.type === "message_complete" || event.type === "session_error";
-      if (!connections || final) connections = Connection.ofSession(sessionId);
-      const ids = await connections;
-      const results = await Promise.allSettled(ids.map((id) => postToConnection(id, event)));
-      const gone = new Set(ids.filter((_, i) => results[i]?.status === "fulfilled" && (results[i] as PromiseFulfilledResult<string>).value === "gone"));
-      if (gone.size > 0) connections = Promise.resolve(ids.filter((id) => !gone.has(id)));
-      for (const result of results) {
-        if (result.status === "rejected") logger.warn("post to connection failed", { sessionId, error: result.reason as Error });
-      }
+      await postAll(await audience(), event);
+    },
+    async admit(connectionId, greeting) {
+      const ids = await audience();
+      if (ids.includes(connectionId)) return false;
+      connections = Promise.resolve([...ids, connectionId]);
+      await postAll([connectionId], greeting);
+      return true;
     },
   };
 }
