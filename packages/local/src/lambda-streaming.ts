@@ -49,10 +49,21 @@ export function asStreamingHandler(handler: unknown): StreamingHandler | undefin
 /** The response stream a streaming handler writes into, bound to one HTTP response. */
 export class LocalResponseStream extends Writable {
   private prelude: Prelude | undefined;
+  /** The client closed the connection before the response ended; the stream was destroyed for it. */
+  clientWentAway = false;
 
   constructor(private readonly response: ServerResponse) {
     super();
     response.socket?.setNoDelay(true);
+    // A client gone mid-response tears the stream down, so the handler's pipeline ends and its body is
+    // destroyed, as a Lambda response stream would be if it noticed (see DEPLOYMENT.md). Destroyed without
+    // an error: before the handler pipes into it, an 'error' nobody listens to would crash the runtime;
+    // a pipeline still sees it, as a premature close.
+    response.once("close", () => {
+      if (response.writableFinished) return;
+      this.clientWentAway = true;
+      this.destroy();
+    });
   }
 
   get started(): boolean {

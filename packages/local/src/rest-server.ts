@@ -86,7 +86,16 @@ async function serve(request: IncomingMessage, response: ServerResponse, options
   const streaming = asStreamingHandler(handler);
   if (streaming) {
     const stream = new LocalResponseStream(response);
-    await streaming(event, stream, lambdaContext(matched.route.handler));
+    try {
+      await streaming(event, stream, lambdaContext(matched.route.handler));
+    } catch (error) {
+      // The handler's pipeline fails once its response stream is torn down: the client's doing, not a runtime error.
+      if (!stream.clientWentAway || !isTeardown(error)) throw error;
+    }
+    if (stream.clientWentAway) {
+      options.log(`${dispatched} → client went away (${(performance.now() - started).toFixed(1)} ms)`);
+      return;
+    }
     if (!stream.writableEnded) stream.end();
     options.log(`${dispatched} → streamed (${(performance.now() - started).toFixed(1)} ms)`);
     return;
@@ -100,6 +109,9 @@ async function serve(request: IncomingMessage, response: ServerResponse, options
   send(response, result.statusCode, headers, payload);
   options.log(`${dispatched} → ${result.statusCode} (${(performance.now() - started).toFixed(1)} ms)`);
 }
+
+/** How a pipeline into a destroyed stream fails (destroyed while piping, or before). */
+const isTeardown = (error: unknown) => ["ERR_STREAM_PREMATURE_CLOSE", "ERR_STREAM_DESTROYED"].includes((error as NodeJS.ErrnoException | undefined)?.code ?? "");
 
 /** The request line and headers as they came over the wire, in bytes (Node keeps raw header strings as latin1). */
 function headBytes(request: IncomingMessage): number {

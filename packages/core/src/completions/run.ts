@@ -10,7 +10,12 @@ export type CompletionEvent = { type: "thinking" } | { type: "delta"; text: stri
 export interface CompletionPlan {
   /** Request fields not sent because the model rejects them, in request order (the `x-coach-ignored-params` header). */
   ignored: string[];
-  /** Runs the completion; provider failures come out as VisibleErrors (`upstream` or `unavailable`). */
+  /**
+   * Runs the completion; provider failures come out as VisibleErrors (`upstream` or `unavailable`).
+   * Once `signal` aborts, the provider is told (it stops generating) and the events end without
+   * `done`, whatever the provider does on abort (the offline coach ends quietly, Claude throws):
+   * a reply cut short never looks finished.
+   */
   events(signal?: AbortSignal): AsyncGenerator<CompletionEvent>;
 }
 
@@ -42,17 +47,19 @@ export function planCompletion(request: ChatCompletionRequest, model: ServedMode
     .join("\n\n");
   return {
     ignored,
-    events: (signal) => run(provider.stream({ messages, system: { stable: system, dynamic: "" }, generation, signal }), stops),
+    events: (signal) => run(provider.stream({ messages, system: { stable: system, dynamic: "" }, generation, signal }), stops, signal),
   };
 }
 
 /** Yields the text as it comes; stop sequences are applied here (the text ends before the first one) so they work the same with every provider. */
-async function* run(stream: AsyncIterable<ProviderEvent>, stops: string[]): AsyncGenerator<CompletionEvent> {
+async function* run(stream: AsyncIterable<ProviderEvent>, stops: string[], signal: AbortSignal | undefined): AsyncGenerator<CompletionEvent> {
   const guard = new StopGuard(stops);
   let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
   let stopped = false;
   try {
     for await (const event of stream) {
+      // Leaving the loop also closes the provider's stream, for a provider that would not look at the signal itself.
+      if (signal?.aborted) return;
       if (event.type === "done") {
         usage = event.usage;
         continue;
@@ -69,8 +76,11 @@ async function* run(stream: AsyncIterable<ProviderEvent>, stops: string[]): Asyn
       stopped = pushed.stopped;
     }
   } catch (error) {
+    // The caller stopped the reply: the provider's complaint about it is no failure.
+    if (signal?.aborted) return;
     throw visibleProviderError(error);
   }
+  if (signal?.aborted) return;
   const rest = stopped ? "" : guard.flush();
   if (rest) yield { type: "delta", text: rest };
   yield { type: "done", finishReason: "stop", usage };

@@ -51,7 +51,10 @@ export const handler = httpRoute(
     const created = Math.floor(Date.now() / 1000);
     const plan = Completions.planCompletion(body, model, provider);
     const headers: Record<string, string> = plan.ignored.length ? { "x-coach-ignored-params": plan.ignored.join(", ") } : {};
-    const completion = plan.events();
+    // Aborted when the response stream is torn down mid-reply (the client went away): the provider stops generating.
+    // A non-streaming request is not watched: a client gone before its answer is not noticed, and the reply runs to its end.
+    const stop = new AbortController();
+    const completion = plan.events(stop.signal);
 
     /** What must happen once the reply is whole, in the caller's name (a stream runs after the handler returned). */
     const finish = (text: string, usage: { inputTokens: number; outputTokens: number }) =>
@@ -95,31 +98,90 @@ export const handler = httpRoute(
       if (!first.done) yield first.value;
       yield* completion;
     }
+    let delivered = "";
+    let finished = false;
     async function* events(): AsyncGenerator<string> {
       yield chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }], includeUsage ? { usage: null } : {});
-      let text = "";
       try {
         for await (const part of parts()) {
           if (part.type === "thinking") continue;
           if (part.type === "delta") {
-            text += part.text;
+            delivered += part.text;
             yield chunk([{ index: 0, delta: { content: part.text }, finish_reason: null, logprobs: null }], includeUsage ? { usage: null } : {});
             continue;
           }
-          await finish(text, part.usage);
+          await finish(delivered, part.usage);
+          finished = true;
           yield chunk([{ index: 0, delta: {}, finish_reason: part.finishReason, logprobs: null }], includeUsage ? { usage: null } : {});
           if (includeUsage) yield chunk([], { usage: usageOf(part.usage) });
         }
+        // Stopped because the client went away: nobody is left to read an end.
+        if (stop.signal.aborted) return;
         yield "data: [DONE]\n\n";
       } catch (error) {
+        if (stop.signal.aborted) return;
         // The status line is long gone: report in-band, as OpenAI does, and end without [DONE].
         logger.error("completion stream failed", { error: error as Error });
         yield `data: ${JSON.stringify(openAiErrorFor(error, event.requestContext.requestId).body)}\n\n`;
       }
     }
+    /**
+     * After the client went away: the request still counts, with the usage as far as the provider
+     * reported it (none, for a stream it was told to drop); a reply cut short is not appended to the
+     * thread, where it would pass for the whole answer and a retry would repeat the user message.
+     */
+    const afterTeardown = async () => {
+      if (!stop.signal.aborted || finished) return;
+      logger.info("client went away", { deliveredChars: delivered.length });
+      await Usage.recordUsage(caller, model.id, { inputTokens: 0, outputTokens: 0 });
+    };
     return {
       headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no", ...headers },
-      stream: events(),
+      stream: stoppedOnTeardown(events(), completion, stop, afterTeardown),
     };
   },
 );
+
+/**
+ * The SSE body, stopping the reply as soon as the response stream is torn
+ * down before the end. Node destroys a `Readable.from` body by calling the
+ * iterator's `throw()` or `return()`, which on an async generator wait behind
+ * a pending `next()`: behind the provider's next delta, possibly minutes
+ * away (or never, for a reply that is held). So the abort comes first, here;
+ * then the body and the completion are closed (the completion separately, as
+ * a body torn down before its first step never reached its own cleanup).
+ */
+function stoppedOnTeardown(
+  body: AsyncGenerator<string>,
+  completion: AsyncGenerator<Completions.CompletionEvent>,
+  stop: AbortController,
+  afterTeardown: () => Promise<void>,
+): AsyncIterable<string> {
+  let ended = false;
+  const close = async (): Promise<IteratorReturnResult<undefined>> => {
+    // Readable.from also calls return() after a body that ran to its end: nothing is stopped then.
+    if (!ended) stop.abort(new Error("The response stream was torn down before the reply ended"));
+    ended = true;
+    try {
+      await body.return(undefined);
+      await completion.return(undefined);
+      await afterTeardown();
+    } catch (error) {
+      // Thrown back into a stream being destroyed, it would surface as an error nobody handles.
+      logger.error("closing a completion stream failed", { error: error as Error });
+    }
+    return { done: true, value: undefined };
+  };
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: async () => {
+        const result = await body.next();
+        if (result.done) ended = true;
+        return result;
+      },
+      return: close,
+      // The error is the response stream's, not the reply's: the body just ends, without an in-band error event.
+      throw: close,
+    }),
+  };
+}
