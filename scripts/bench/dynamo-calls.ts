@@ -1,3 +1,4 @@
+import { register } from "node:module";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -110,6 +111,8 @@ export async function measureRoutes<Extra>(
     if (process.env[name]) log(`ignoring ${name} from the environment: the bench runs turns on the offline coach`);
     delete process.env[name];
   }
+  // The handlers load with the stack: from here on their AI provider is the per-turn offline coach (the realtime sections pace it).
+  register("./per-turn-provider.mjs", import.meta.url);
   log("starting the local stack (DynamoDB Local in memory)…");
   const runtime = new RuntimeLog();
   const stack = await startLocalStack(

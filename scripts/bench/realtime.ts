@@ -1,5 +1,6 @@
 import { okr } from "../../packages/core/src/okr/flow";
 import type { StackInstruments } from "./dynamo-calls";
+import { measureStopRejoin, type StopRejoinRun } from "./stop-rejoin";
 import { BenchSocket, type ReceivedFrame } from "./ws-client";
 
 /**
@@ -82,6 +83,7 @@ export interface ConnectionRun {
 
 export interface RealtimeRun {
   replyBatches: ReplyBatch[];
+  stopRejoin?: StopRejoinRun;
   connections?: ConnectionRun;
   error?: string;
 }
@@ -104,8 +106,10 @@ export async function measureRealtime(instruments: StackInstruments, options: Re
     for (const delayMs of [0, options.delayMs]) {
       replyBatches.push(await replyBatch(instruments, { ...options, delayMs }));
     }
+    // Paced slower than the latency batch, so the reply is still being written when the stop arrives.
+    const stopRejoin = await measureStopRejoin(instruments, { turns: 30, delayMs: 40 });
     const connections = await connectionRamp(instruments, options);
-    return { replyBatches, connections };
+    return { replyBatches, stopRejoin, connections };
   } catch (error) {
     return { replyBatches, error: error instanceof Error ? error.message : String(error) };
   }
@@ -127,7 +131,7 @@ const words = (text: string) => text.split(/(?<=\s)/);
  * on core's DynamoDB client, in this process's clock). Timers fire late, so that nominal schedule is early and the
  * latency it gives an upper bound; the "stretched" schedule spreads the same n
  * words evenly up to the start of the turn's next DynamoDB call (storeReply's
- * session read, which follows the last word and the last frame's post), which
+ * transaction, which follows the last word and the last frame's post), which
  * gives a lower bound. Receipt is when the client's `message` event fired for
  * the frame that carries the word's first character.
  */
@@ -200,10 +204,11 @@ async function replyBatch(instruments: StackInstruments, options: RealtimeOption
               const firstReceipt = deltas[0]?.at ?? Number.NaN;
               // t0: the end of the turn's last DynamoDB call on this session before the stream (history, flow state, tool calls);
               // the first word is yielded D after the stream starts, and nothing of the turn touches DynamoDB while it streams.
-              const mine = calls.filter((call) => call.start > sentAt && call.text.includes(pk));
+              // The turn's looks at its lock (stop, rejoin) go on while it streams: they are not part of its schedule.
+              const mine = calls.filter((call) => call.start > sentAt && call.text.includes(pk) && !(call.name === "GetItemCommand" && call.text.includes('"TURN"')));
               const t0 = Math.max(...mine.filter((call) => call.end < firstReceipt - delayMs).map((call) => call.end));
-              // tEnd: storeReply's session read, the first one that starts after the stream could have ended (timers never fire early).
-              const tEnd = mine.find((call) => call.name === "GetItemCommand" && call.text.includes('"SESSION"') && call.start > t0 + n * delayMs)?.start;
+              // tEnd: storeReply's transaction, the first one that starts after the stream could have ended (timers never fire early).
+              const tEnd = mine.find((call) => call.name === "TransactWriteItemsCommand" && call.start > t0 + n * delayMs)?.start;
               if (!Number.isFinite(t0) || tEnd === undefined) throw new Error("could not find the turn's last call before the stream / closing session read");
               const receipts = receiptPerWord(replyWords, deltas);
               lateness.push(tEnd - t0 - n * delayMs);

@@ -234,7 +234,7 @@ function renderRealtime(realtime: RealtimeRun, cores: number): string[] {
       "",
       `How it is measured, honestly: the provider's yields cannot be observed from outside the product (no hook; see below), so each word's production time is **reconstructed**. ` +
         `The offline coach sleeps ${D} ms before every word, so word k (from 0) is yielded at t0 + (k+1)·${D} ms, with t0 = the end of the turn's last DynamoDB call on the session before the stream (history, flow state, tool calls), which the bench sees through its own middleware on core's DynamoDB client (same clock). ` +
-        `Timers fire late, so this **nominal** schedule runs early and its latency is an **upper bound**. The **stretched** schedule spreads the same words evenly from t0 to the start of storeReply's session read (the first one after t0 + n·D; it follows the last word and the last frame's post): a **lower bound**. ` +
+        `Timers fire late, so this **nominal** schedule runs early and its latency is an **upper bound**. The **stretched** schedule spreads the same words evenly from t0 to the start of storeReply's transaction (the first one after t0 + n·D; it follows the last word and the last frame's post): a **lower bound**. ` +
         `The truth is between the two; the gap is the observed stream duration minus n·D (timer lateness plus the last frame's post), ${ms(latency.meanTimerLatenessMs ?? Number.NaN)} ms per reply on average here, which grows with the machine's load. ` +
         `Receipt is the client's ${code("message")} event for the frame holding the word's first character. A word waits up to the ${COALESCE_WINDOW_MS} ms window by design, so these figures are dominated by it.`,
       "",
@@ -254,6 +254,29 @@ function renderRealtime(realtime: RealtimeRun, cores: number): string[] {
     );
   } else {
     out.push("Not measured (see the JSON for the error).", "");
+  }
+
+  out.push("## Realtime: stop and rejoin latency", "");
+  const stopRejoin = realtime.stopRejoin;
+  if (stopRejoin && stopRejoin.rejoin.n > 0) {
+    out.push(
+      `${stopRejoin.turns} turns one after another (offline coach, ${code(`OFFLINE_COACH_DELAY_MS=${stopRejoin.delayMs}`)}): once a reply streams, a second connection of the owner joins the session (**rejoin**: ${code("join_session")} sent → ${code("reply_in_progress")} received), then the first one stops it (**stop**: ${code("stop_generation")} sent → ${code("message_complete")} with ${code("stopped")} received). ` +
+        `Both wait for the running turn's next look at its lock (every ${stopRejoin.watchMs} ms), so about half of that at p50 and all of it at p99 is by design. The target is 1 s for both.` +
+        (stopRejoin.missedStops ? ` ${stopRejoin.missedStops} replies ended before their stop arrived (not counted).` : "") +
+        (stopRejoin.failed ? ` ${stopRejoin.failed} turns failed (see the log).` : ""),
+      "",
+      table(
+        ["Path", "n", "p50 ms", "p99 ms", "max ms"],
+        [
+          ["rejoin: join_session → reply_in_progress", String(stopRejoin.rejoin.n), ...pct(stopRejoin.rejoin)],
+          ["stop: stop_generation → message_complete (stopped)", String(stopRejoin.stop.n), ...pct(stopRejoin.stop)],
+        ],
+        ["l", "r", "r", "r", "r"],
+      ),
+      "",
+    );
+  } else {
+    out.push(`Not measured${stopRejoin?.error ? `: ${cell(stopRejoin.error)}` : ""}.`, "");
   }
 
   out.push("## Realtime: posts per reply", "");

@@ -343,6 +343,7 @@ export const scenarios: Record<string, Scenario> = {
     body: { notes: "Agreed on three key results." },
     params: (ctx) => ({ id: ctx.seed.resolveSessionId }),
   }),
+  "POST /api/sessions/{id}/stop": http({ description: "stop with no reply being written (stopping false)", expectStatus: 200 }),
   "POST /api/sessions/{id}/end": http({
     description: "end an active session (resumed before each request)",
     expectStatus: 200,
@@ -512,6 +513,13 @@ export const scenarios: Record<string, Scenario> = {
     join: true,
     frame: (state) => ({ action: "get_session_status", sessionId: state.sessionId }),
     reply: "session_status",
+  }),
+  "WS stop_generation": wsFrame("stop_generation", {
+    description: "stop with no reply being written (the answer, stopping false)",
+    expectStatus: "stop_acknowledged",
+    join: true,
+    frame: (state) => ({ action: "stop_generation", sessionId: state.sessionId }),
+    reply: "stop_acknowledged",
   }),
   "WS ping": wsFrame("ping", { description: "ping on an open connection", expectStatus: "pong", frame: () => ({ action: "ping" }), reply: "pong" }),
   "worker turn": sendAndTurn(

@@ -17,7 +17,13 @@ export function recordTurnMetrics(outcome: Turn.TurnOutcome): void {
     return;
   }
   metrics.addMetric(metricNames.providerErrors, MetricUnit.Count, 0);
-  metrics.addMetric(metricNames.turnLatency, MetricUnit.Milliseconds, outcome.totalMs);
+  // A reply its user stopped is as long as they let it run: it says nothing of how long replies take.
+  if (!outcome.stopped) metrics.addMetric(metricNames.turnLatency, MetricUnit.Milliseconds, outcome.totalMs);
   if (outcome.firstDeltaMs !== undefined) metrics.addMetric(metricNames.timeToFirstToken, MetricUnit.Milliseconds, outcome.firstDeltaMs);
-  logger.info("turn completed", { messageId: outcome.message.id, deltas: outcome.deltas, frames: outcome.frames, totalMs: Math.round(outcome.totalMs) });
+  logger.info(outcome.stopped ? "turn stopped by its user" : "turn completed", {
+    messageId: outcome.message.id,
+    deltas: outcome.deltas,
+    frames: outcome.frames,
+    totalMs: Math.round(outcome.totalMs),
+  });
 }
