@@ -3,6 +3,7 @@ export { RealtimeClient } from "./realtime/client";
 export { SessionError, ConnectionClosedError } from "./realtime/errors";
 export type { BackoffOptions } from "./realtime/backoff";
 export type { WebSocketConstructor, WebSocketLike } from "./realtime/connection";
-export type { LifecycleEvent, RealtimeEvent, RealtimeEventOf, RealtimeEventType } from "./realtime/events";
+export type { LifecycleEvent, MessageDeltaEvent, RealtimeEvent, RealtimeEventOf, RealtimeEventType, StreamResetEvent } from "./realtime/events";
+export type { StopResult } from "./realtime/pending-stops";
 export type { RealtimeClientOptions, SendOptions } from "./realtime/options";
 export type { JoinResult } from "./realtime/session-history";

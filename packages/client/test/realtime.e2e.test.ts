@@ -25,7 +25,8 @@ vi.mock("@coach/functions/shared/ai-provider", () => import("../../../test/offli
  * RealtimeClient against the local runtime with the real `ws` package:
  * whole replies, a server-side drop mid-reply, an abrupt network cut before
  * the message was acknowledged, and a dead (silent) connection found by the
- * heartbeat. Each ends with the client's history equal to the server's.
+ * heartbeat. Each ends with the client's history equal to the server's; a
+ * reply cut mid-stream is continued, never shown twice nor with a hole.
  */
 let stack: LocalStack;
 let proxy: Proxy;
@@ -76,6 +77,17 @@ async function expectSameHistory(api: ConversationClient, client: RealtimeClient
   expect(local.map((m) => m.seq)).toEqual(local.map((_, i) => i + 1));
   expect(client.lastSeq(sessionId)).toBe(server.length);
   return server;
+}
+
+/** What the app was shown of a reply: its deltas, each starting where the one before ended (every character once), joined. */
+function shownText(events: RealtimeEvent[], messageId: string): string {
+  const deltas = ofType(events, "message_delta").filter((event) => event.messageId === messageId);
+  let next = 0;
+  for (const event of deltas) {
+    expect(event.offset).toBe(next);
+    next += event.delta.length;
+  }
+  return deltas.map((event) => event.delta).join("");
 }
 
 /** Counts how often a promise settles (a promise can settle once; this also checks it settles with the value expected). */
@@ -161,11 +173,13 @@ describe("RealtimeClient", () => {
     expect(pending.state).toMatchObject({ resolved: 1, rejected: 0 });
     const reply = pending.state.value!;
     expect(reply).toMatchObject({ id: cutId, role: "assistant", seq: 4, status: "complete" });
-    expect(ofType(events, "stream_reset")).toEqual([expect.objectContaining({ messageId: cutId })]);
+    // The partial text was kept and continued (from the reply so far, or the stored reply): nothing discarded, nothing twice.
+    expect(ofType(events, "stream_reset")).toEqual([]);
+    expect(shownText(events, cutId)).toBe(reply.content);
     expect(client.partialText(cutId)).toBeUndefined();
 
     const lifecycle = events.filter((e) => ["disconnected", "reconnecting", "connected", "stream_reset"].includes(e.type)).map((e) => e.type);
-    expect(lifecycle).toEqual(["connected", "disconnected", "stream_reset", "reconnecting", "connected"]);
+    expect(lifecycle).toEqual(["connected", "disconnected", "reconnecting", "connected"]);
     expect(ofType(events, "connected").map((e) => e.reconnect)).toEqual([false, true]);
     // Rejoined from where it was: the user message of the cut turn was already held.
     const joins = recording.sent.map((frame) => JSON.parse(frame) as { action: string; afterSeq?: number }).filter((f) => f.action === "join_session");
@@ -195,10 +209,39 @@ describe("RealtimeClient", () => {
     await pending.done;
     expect(pending.state).toMatchObject({ resolved: 1, rejected: 0 });
     expect(ofType(events, "disconnected")).toEqual([expect.objectContaining({ code: 1006, willReconnect: true })]);
-    expect(ofType(events, "stream_reset")).toHaveLength(1);
+    expect(ofType(events, "stream_reset")).toHaveLength(0);
     const server = await expectSameHistory(api, client, session.id);
     expect(server.map((m) => m.seq)).toEqual([1, 2]);
     expect(server[1]).toEqual(pending.state.value);
+    expect(shownText(events, server[1]!.id)).toBe(server[1]!.content);
+  });
+
+  it("a reply still being written after the rejoin is rebuilt from reply_in_progress: no stream_reset, each character once", async () => {
+    replyGate.holdAfter(3); // the reply stays mid-stream until the rejoined connection has the reply so far
+    const { api, client, events, recording } = setup({ url: proxy.url });
+    const session = await api.createSession();
+    await client.join(session.id);
+    const pending = track(client.send(session.id, "I want to grow weekly active users"));
+    await eventually("a delta of the reply", () => ofType(events, "message_delta").length, (n) => n >= 1);
+    const replyId = ofType(events, "message_delta")[0]!.messageId;
+    const before = client.partialText(replyId);
+    proxy.cutAll();
+    // The frames as the server sent them: the client passes reply_in_progress on as deltas only.
+    const greetings = () => recording.received.map((frame) => JSON.parse(frame) as { type: string; messageId?: string }).filter((f) => f.type === "reply_in_progress");
+    await eventually("reply_in_progress on the new socket", () => greetings().length, (n) => n >= 1);
+    expect(greetings()).toEqual([expect.objectContaining({ messageId: replyId })]);
+    // It continued the text held: at most it added what the cut socket never delivered.
+    expect(client.partialText(replyId)?.startsWith(before!)).toBe(true);
+    replyGate.open();
+
+    await pending.done;
+    expect(pending.state).toMatchObject({ resolved: 1, rejected: 0 });
+    const reply = pending.state.value!;
+    expect(reply).toMatchObject({ id: replyId, status: "complete" });
+    expect(ofType(events, "stream_reset")).toEqual([]);
+    expect(shownText(events, replyId)).toBe(reply.content);
+    expect(client.partialText(replyId)).toBeUndefined();
+    await expectSameHistory(api, client, session.id);
   });
 
   it("a drop before message_accepted: the send goes again with the same clientMessageId, and there is still one user message and one reply", async () => {

@@ -80,14 +80,16 @@ export async function startProxy(target: string): Promise<Proxy> {
   };
 }
 
-/** The `ws` WebSocket, recording every frame the client sends and every socket it opens. */
-export function recordingWebSocket(): { WebSocket: WebSocketConstructor; sent: string[]; sockets: WebSocket[] } {
+/** The `ws` WebSocket, recording every frame the client sends, every frame it receives (raw, before the client reads it) and every socket it opens. */
+export function recordingWebSocket(): { WebSocket: WebSocketConstructor; sent: string[]; received: string[]; sockets: WebSocket[] } {
   const sent: string[] = [];
+  const received: string[] = [];
   const sockets: WebSocket[] = [];
   class Recording extends WebSocket {
     constructor(url: string) {
       super(url);
       sockets.push(this);
+      this.on("message", (data) => received.push(String(data)));
       const send = this.send.bind(this);
       this.send = ((data: string) => {
         sent.push(data);
@@ -95,7 +97,7 @@ export function recordingWebSocket(): { WebSocket: WebSocketConstructor; sent: s
       }) as typeof this.send;
     }
   }
-  return { WebSocket: Recording, sent, sockets };
+  return { WebSocket: Recording, sent, received, sockets };
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

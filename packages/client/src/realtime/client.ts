@@ -11,8 +11,15 @@
  * - A `send()` not yet answered is sent again after a reconnect with the same
  *   `clientMessageId`; the server deduplicates it, so there is still one user
  *   message and one reply, and the promise settles exactly once.
- * - The partial text of a reply cut by a drop is discarded (`stream_reset`);
- *   the completed reply arrives as `message_complete` or in the rejoin's history.
+ * - The text of a reply cut by a drop is kept, and the rejoin continues it:
+ *   from the reply so far the server sends (`reply_in_progress`) and the
+ *   deltas after it, placed by `offset`, the app gets only the characters it
+ *   has not had, as `message_delta` events, each character once. A reply that
+ *   completed meanwhile comes back in the rejoin's history (its rest as a last
+ *   delta) or as `message_complete`. Text is discarded (`stream_reset`) only
+ *   when it cannot be continued: a hole in the deltas, a turn that failed.
+ * - `stop()` ends the reply being written; the send() waiting for it
+ *   resolves with the stored, incomplete message.
  *
  * Only types come from `@coach/core`, so a browser bundle carries no server code.
  */
@@ -24,7 +31,9 @@ import { ConnectionClosedError, SessionError } from "./errors";
 import { Emitter, eventStream, type RealtimeEvent, type RealtimeEventOf, type RealtimeEventType } from "./events";
 import type { RealtimeClientOptions, SendOptions } from "./options";
 import { findReply, newPendingSend, PendingSends, type PendingSend } from "./pending-sends";
-import { hasGap, mergeMessages, newSessionView, PartialReplies, sortedMessages, type JoinResult, type SessionView } from "./session-history";
+import { PendingStops, type PendingStop, type StopResult } from "./pending-stops";
+import { ReplyAssembly } from "./reply-assembly";
+import { hasGap, holdsMessage, mergeMessages, newSessionView, sortedMessages, type JoinResult, type SessionView } from "./session-history";
 
 export class RealtimeClient {
   private readonly options: RealtimeClientOptions;
@@ -34,7 +43,10 @@ export class RealtimeClient {
 
   private readonly sessions = new Map<string, SessionView>();
   private readonly pending = new PendingSends();
-  private readonly partials = new PartialReplies();
+  private readonly stops = new PendingStops();
+  private readonly replies = new ReplyAssembly();
+  /** Replies cut by a drop whose turn had ended by the rejoin: a second join shows whether they were stored (see settleCutReplies). */
+  private readonly confirming = new Set<string>();
   private readonly statusWaiters = new Map<string, Waiter<ServerEventOf<"session_status">>[]>();
 
   constructor(options: RealtimeClientOptions) {
@@ -53,13 +65,13 @@ export class RealtimeClient {
           view.joining = false;
         }
         this.rejectStatusWaiters(new ConnectionClosedError(`Connection lost (${code})`));
+        this.replies.detachAll();
       },
-      cutStreams: () => {
-        for (const cut of this.partials.cut()) this.emitter.emit({ type: "stream_reset", ...cut });
-      },
+      cutStreams: () => this.emitAll(this.replies.discardAll()),
       shutdown: (error) => {
         for (const view of this.sessions.values()) for (const waiter of view.joinWaiters.splice(0)) waiter.reject(error);
         this.rejectStatusWaiters(error);
+        this.stops.settleAll(error);
         for (const send of [...this.pending.values()]) this.pending.settle(send, error);
       },
     });
@@ -132,13 +144,14 @@ export class RealtimeClient {
     return promise;
   }
 
-  /** Stops following the session (its local history is kept). */
+  /** Stops following the session (its local history is kept; the text of a reply being written is dropped, `stream_reset`). */
   leave(sessionId: string): void {
     const view = this.sessions.get(sessionId);
     if (!view) return;
     view.wanted = false;
     view.joined = false;
     this.connection.transmit({ action: "leave_session", sessionId });
+    this.emitAll(this.replies.discardSession(sessionId));
   }
 
   /** The session's server-side status: its info, whether a reply is being written, how many connections follow it. */
@@ -164,15 +177,18 @@ export class RealtimeClient {
     return this.sessions.get(sessionId)?.lastSeq ?? 0;
   }
 
-  /** The text streamed so far of a reply being written (dropped on a reconnect). */
+  /** The text streamed so far of a reply being written: kept across a reconnect, which continues it; undefined once it is stored or discarded. */
   partialText(messageId: string): string | undefined {
-    return this.partials.text(messageId);
+    return this.replies.text(messageId);
   }
 
   /**
-   * Sends a message and resolves with the coach's completed reply. Joins the
-   * session first if needed. Survives reconnects: an unanswered send is sent
-   * again with the same `clientMessageId` (the server deduplicates it). Rejects
+   * Sends a message and resolves with the coach's reply once it has ended:
+   * completed, or stopped by `stop()` (then the stored message has `status:
+   * "incomplete"`, `stopReason: "user"` and the content written so far, maybe
+   * ""). Joins the session first if needed. Survives reconnects: an unanswered
+   * send is sent again with the same `clientMessageId` (the server
+   * deduplicates it). Rejects
    * with a SessionError (`turn_in_progress`, `rate_limited`, `provider_error`,
    * …); retry a retryable one with `{ clientMessageId: error.clientMessageId }`
    * after `error.retryAfter` seconds, or let `retries` do it.
@@ -200,6 +216,28 @@ export class RealtimeClient {
     return send.promise;
   }
 
+  /**
+   * Stops the reply being written in the session, if any (the owner's only;
+   * stopping twice is harmless). Resolves with `stopping`: whether a reply was
+   * being written. That reply then ends with `message_complete` carrying
+   * `stopped: true`, and the `send()` waiting for it resolves with the stored
+   * message: `status: "incomplete"`, `stopReason: "user"`, the content written
+   * so far (maybe ""). Joins the session first if needed; an unanswered stop
+   * goes again after a reconnect. Rejects with a SessionError (`not_found` for
+   * another user's session).
+   */
+  stop(sessionId: string): Promise<StopResult> {
+    if (this.connection.state === "closed") return Promise.reject(new ConnectionClosedError("The client is closed"));
+    const { stop, promise } = this.stops.add(sessionId);
+    const view = this.view(sessionId);
+    view.wanted = true;
+    if (view.joined) this.transmitStop(stop);
+    else if (this.connection.state === "open") this.sendJoin(view);
+    else this.connect().catch(() => {}); // failures reach the stop through the shutdown hook
+    // Otherwise it goes out when the session is (re)joined.
+    return promise;
+  }
+
   private view(sessionId: string, afterSeq = 0): SessionView {
     let view = this.sessions.get(sessionId);
     if (!view) {
@@ -219,6 +257,13 @@ export class RealtimeClient {
     if (this.connection.transmit({ action: "send_message", sessionId: send.sessionId, clientMessageId: send.clientMessageId, content: send.content })) {
       send.sentOn = this.connection.generation;
     }
+  }
+
+  /** One stop_generation per session and socket: its answer settles every stop of the session. */
+  private transmitStop(stop: PendingStop): void {
+    const generation = this.connection.generation;
+    const inFlight = this.stops.ofSession(stop.sessionId).some((other) => other !== stop && other.sentOn === generation);
+    if (inFlight || this.connection.transmit({ action: "stop_generation", sessionId: stop.sessionId })) stop.sentOn = generation;
   }
 
   private rejectStatusWaiters(error: Error): void {
@@ -244,10 +289,15 @@ export class RealtimeClient {
         break;
       }
       case "message_delta":
-        if (!this.partials.apply(event)) return; // a delta already applied: not emitted twice
-        break;
+      case "reply_in_progress": {
+        const view = this.sessions.get(event.sessionId);
+        if (view && holdsMessage(view, event.messageId)) return; // a stored reply is done: nothing streams into it any more
+        this.emitAll(event.type === "message_delta" ? this.replies.delta(event) : this.replies.inProgress(event));
+        return; // the app gets the client's deltas (each character once), not the frames
+      }
       case "message_complete": {
-        this.partials.complete(event.message.id);
+        this.confirming.delete(event.message.id);
+        this.emitAll(this.replies.complete(event.message));
         const view = this.sessions.get(event.message.sessionId);
         if (view) {
           this.merge(view, [event.message]);
@@ -255,6 +305,9 @@ export class RealtimeClient {
         }
         break;
       }
+      case "stop_acknowledged":
+        this.stops.settleSession(event.sessionId, { stopping: event.stopping });
+        break;
       case "session_error":
         this.onSessionError(event);
         break;
@@ -276,6 +329,7 @@ export class RealtimeClient {
     view.session = event.session;
     view.joining = false;
     const before = view.lastSeq;
+    for (const message of event.history) this.settleCutReply(message);
     this.merge(view, event.history);
     if (!view.wanted) return;
     if (event.hasMore && view.lastSeq > before) {
@@ -291,6 +345,42 @@ export class RealtimeClient {
     for (const send of this.pending.values()) {
       if (send.sessionId === view.id && send.sentOn !== this.connection.generation && !send.retryTimer) this.transmitSend(send);
     }
+    for (const stop of this.stops.ofSession(view.id)) if (stop.sentOn !== this.connection.generation) this.transmitStop(stop);
+    this.settleCutReplies(view);
+  }
+
+  /** A message of a rejoin's history that a reply held was cut into: that reply was stored (its rest goes to the app), or its seq went to another message (its turn failed). */
+  private settleCutReply(message: Message): void {
+    if (this.replies.text(message.id) === undefined) return;
+    this.confirming.delete(message.id);
+    this.emitAll(message.role === "assistant" ? this.replies.complete(message) : this.replies.discard(message.id));
+  }
+
+  /**
+   * After a rejoin, the replies cut by the drop that its history did not
+   * bring back. One still being written continues by itself: the server sends
+   * this connection the reply so far. Whether one is, the session's status
+   * tells; if no turn runs, the turn ended while we were away, and a second
+   * join shows whether its reply was stored meanwhile. A reply still missing
+   * then was never stored: its turn failed, and its text is discarded.
+   */
+  private settleCutReplies(view: SessionView): void {
+    const cut = this.replies.detached(view.id);
+    const unsettled = cut.filter((messageId) => !this.confirming.has(messageId));
+    for (const messageId of cut) {
+      if (!this.confirming.delete(messageId)) continue;
+      this.emitAll(this.replies.discard(messageId));
+    }
+    if (unsettled.length === 0) return;
+    this.status(view.id).then(
+      (status) => {
+        const still = this.replies.detached(view.id);
+        if (status.turnInProgress || still.length === 0 || !view.joined) return;
+        for (const messageId of still) this.confirming.add(messageId);
+        this.sendJoin(view);
+      },
+      () => {}, // the connection was lost again: the next rejoin asks again
+    );
   }
 
   private onSessionError(event: ServerEventOf<"session_error">): void {
@@ -303,20 +393,25 @@ export class RealtimeClient {
     const view = this.sessions.get(event.sessionId);
     if (event.code === "provider_error") {
       // The reply to the accepted, unanswered message of this session failed (one reply at a time per session).
+      this.emitAll(this.replies.discardSession(event.sessionId));
       for (const pending of [...this.pending.values()]) {
         if (pending.sessionId === event.sessionId && pending.userMessage) this.failSend(pending, event);
       }
       return;
     }
-    if (view && view.joinWaiters.length > 0 && ["not_found", "unauthorized", "invalid_frame", "internal"].includes(event.code)) {
+    // A join refused: one asked for by join(), or made for a send or a stop (`joining`).
+    if (view && (view.joinWaiters.length > 0 || view.joining) && ["not_found", "unauthorized", "invalid_frame", "internal"].includes(event.code)) {
       view.joining = false;
       const error = new SessionError(event);
       for (const waiter of view.joinWaiters.splice(0)) waiter.reject(error);
       if (event.code !== "internal") {
         view.wanted = false;
         for (const pending of [...this.pending.values()]) if (pending.sessionId === view.id) this.pending.settle(pending, error);
+        this.emitAll(this.replies.discardSession(view.id));
       }
     }
+    // A stop of this session failed, or the join it waited for did (the error does not say which request it answers; one for a send names it).
+    if (!event.clientMessageId) this.stops.settleSession(event.sessionId, new SessionError(event));
     const statusWaiters = this.statusWaiters.get(event.sessionId);
     if (statusWaiters) {
       this.statusWaiters.delete(event.sessionId);
@@ -340,6 +435,10 @@ export class RealtimeClient {
       return;
     }
     this.pending.settle(send, new SessionError(event, send.clientMessageId));
+  }
+
+  private emitAll(events: readonly RealtimeEvent[]): void {
+    for (const event of events) this.emitter.emit(event);
   }
 
   private merge(view: SessionView, messages: readonly Message[]): void {

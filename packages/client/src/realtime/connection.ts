@@ -40,9 +40,9 @@ export interface ConnectionHooks {
   /** A socket opened (`connected` was emitted). */
   opened(): void;
   frame(event: ServerEvent): void;
-  /** The socket is gone, for whatever reason: nothing is joined on it any more. */
+  /** The socket is gone, for whatever reason: nothing is joined on it any more (replies it streamed wait for the rejoin). */
   lost(code: number): void;
-  /** The partial replies streamed on the lost socket will not be continued. */
+  /** No socket follows the lost one: the replies it streamed will not be continued. */
   cutStreams(): void;
   /** The connection is done: everything still waiting rejects with `error`. */
   shutdown(error: ConnectionClosedError): void;
@@ -243,8 +243,8 @@ export class Connection {
     this.failures++;
     const willReconnect = this.failures <= this.backoff.maxAttempts;
     if (this.stateValue === "open") this.hooks.emit({ type: "disconnected", code, reason, willReconnect });
-    this.hooks.cutStreams();
     if (!willReconnect) {
+      this.hooks.cutStreams();
       this.shutdown(`gave up reconnecting after ${this.backoff.maxAttempts} attempts`);
       return;
     }

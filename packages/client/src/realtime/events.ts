@@ -1,4 +1,4 @@
-import type { Message, ServerEvent } from "../types";
+import type { Message, ServerEvent, ServerEventOf } from "../types";
 
 /** Events the client itself emits, beside the server's. */
 export type LifecycleEvent =
@@ -10,12 +10,40 @@ export type LifecycleEvent =
   | { type: "reconnecting"; attempt: number; delayMs: number }
   /** The client is done: `close()` was called, the first connect failed, or reconnecting gave up. */
   | { type: "closed"; reason: string }
-  /** The partial streamed text of this reply was dropped (the connection was cut mid-reply); the reply comes complete later. */
-  | { type: "stream_reset"; sessionId: string; messageId: string; text: string }
+  | StreamResetEvent
   /** Messages new to the local history of a session (from any source: accepted, complete, rejoin), in seq order. */
   | { type: "history_updated"; sessionId: string; added: Message[] };
 
-export type RealtimeEvent = ServerEvent | LifecycleEvent;
+/**
+ * The partial text of this reply (`text`, all the app was given of it) is
+ * discarded: it cannot be continued without a hole or a contradiction (a
+ * frame was lost, the turn failed, possibly while the connection was down,
+ * or the client gave up). What the server stores of the reply, if anything,
+ * still arrives, as `message_complete` or in a rejoin's history.
+ */
+export interface StreamResetEvent {
+  type: "stream_reset";
+  sessionId: string;
+  messageId: string;
+  text: string;
+}
+
+/**
+ * The text of a reply being written, as the app should show it: for each
+ * reply the deltas follow one another from offset 0 (`offset` = the length
+ * of what came before), each character once, across reconnects too. The
+ * server's frame, with what the app already has cut off. `rebuilt`: these
+ * characters came in no delta frame (the reply so far the server sent on a
+ * rejoin, or the stored reply's rest); `seq` is then -1.
+ */
+export type MessageDeltaEvent = ServerEventOf<"message_delta"> & { rebuilt?: true };
+
+/**
+ * The server's events as the app gets them: deltas are the client's own
+ * (above), and `reply_in_progress` is not passed on, its text comes as
+ * deltas.
+ */
+export type RealtimeEvent = Exclude<ServerEvent, { type: "message_delta" | "reply_in_progress" }> | MessageDeltaEvent | LifecycleEvent;
 export type RealtimeEventType = RealtimeEvent["type"];
 export type RealtimeEventOf<T extends RealtimeEventType> = Extract<RealtimeEvent, { type: T }>;
 

@@ -60,7 +60,7 @@ export class PendingSends {
   }
 }
 
-/** The completed reply to the send in the session's history, if it is there yet. */
+/** The reply to the send in the session's history, once it has ended (completed or stopped), if it is there yet. */
 export function findReply(send: PendingSend, messages: ReadonlyMap<number, Message>): Message | undefined {
   if (!send.userMessage) {
     for (const message of messages.values()) {
@@ -71,8 +71,13 @@ export function findReply(send: PendingSend, messages: ReadonlyMap<number, Messa
   const max = Math.max(...messages.keys());
   for (let seq = send.userMessage.seq + 1; seq <= max; seq++) {
     const message = messages.get(seq);
-    if (message?.role === "assistant" && message.status === "complete") return message;
+    if (message?.role === "assistant" && hasEnded(message)) return message;
     if (message?.role === "user") return undefined; // unanswered, and the session moved on (a failed reply)
   }
   return undefined;
+}
+
+/** A reply that is done: complete, or stopped by its user (stored as far as it was written). */
+function hasEnded(message: Message): boolean {
+  return message.status === "complete" || message.stopReason !== undefined;
 }

@@ -1,9 +1,9 @@
 /**
  * The local history of each session, merged from every source (accepted,
- * complete, rejoin) and deduplicated by `seq`, and the partial text of the
- * replies being streamed.
+ * complete, rejoin) and deduplicated by `seq`. The replies being written are
+ * in `reply-assembly.ts`.
  */
-import type { Message, ServerEventOf, Session } from "../types";
+import type { Message, Session } from "../types";
 import type { Waiter } from "./connection";
 
 export interface JoinResult {
@@ -58,44 +58,8 @@ export function hasGap(view: SessionView, added: readonly Message[]): boolean {
   return added.some((message) => message.seq > view.lastSeq + 1);
 }
 
-interface Partial {
-  sessionId: string;
-  text: string;
-  nextSeq: number;
-}
-
-export interface CutReply {
-  sessionId: string;
-  messageId: string;
-  text: string;
-}
-
-/** The text streamed so far of each reply being written, by message id. */
-export class PartialReplies {
-  private readonly partials = new Map<string, Partial>();
-
-  text(messageId: string): string | undefined {
-    return this.partials.get(messageId)?.text;
-  }
-
-  /** Appends a delta; false if it was already applied, so that it is not emitted twice. */
-  apply(event: ServerEventOf<"message_delta">): boolean {
-    let partial = this.partials.get(event.messageId);
-    if (!partial) this.partials.set(event.messageId, (partial = { sessionId: event.sessionId, text: "", nextSeq: 0 }));
-    if (event.seq < partial.nextSeq) return false;
-    partial.text += event.delta;
-    partial.nextSeq = event.seq + 1;
-    return true;
-  }
-
-  complete(messageId: string): void {
-    this.partials.delete(messageId);
-  }
-
-  /** Drops every partial text (after a drop the reply comes whole) and returns what was dropped. */
-  cut(): CutReply[] {
-    const cut = [...this.partials.entries()];
-    this.partials.clear();
-    return cut.map(([messageId, partial]) => ({ sessionId: partial.sessionId, messageId, text: partial.text }));
-  }
+/** Whether the session's local history holds the message: a stored reply is done, nothing more streams into it. */
+export function holdsMessage(view: SessionView, messageId: string): boolean {
+  for (const message of view.messages.values()) if (message.id === messageId) return true;
+  return false;
 }
