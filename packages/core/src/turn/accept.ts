@@ -1,5 +1,4 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
 import * as z from "zod";
 import { assertUserId } from "../actor";
@@ -142,14 +141,10 @@ async function findResent(sessionId: string, clientMessageId: string): Promise<M
 async function resent(message: MessageEntity.Message, userId: string, connectionId: string | undefined): Promise<Accepted> {
   // The owner check comes before anything is told: someone else's clientMessageId answers as a missing session.
   const session = await loadOwnedSession(message.sessionId);
-  if (connectionId) await Connection.subscribe(connectionId, message.sessionId, userId);
-  if (isAnswered(session, message)) return { kind: "duplicate", message };
-  const running = await readLock(message.sessionId);
-  if (running) {
-    // Its reply is being written: a resend from a connection that was not listening gets the reply so far, then the rest.
-    if (connectionId) await askForReplySoFar(message.sessionId, running.turnId, connectionId);
-    return { kind: "duplicate", message };
-  }
+  const running = isAnswered(session, message) ? undefined : await readLock(message.sessionId);
+  // Its reply being written, a resend from a connection that was not listening is sent the reply so far, then the rest.
+  if (connectionId) await subscribeResender(connectionId, message.sessionId, userId, running?.turnId);
+  if (isAnswered(session, message) || running) return { kind: "duplicate", message };
   const turnId = ulid();
   if (!(await acquireLock(message.sessionId, turnId, message.seq))) return { kind: "duplicate", message };
   // A reply stored (with its lock released) between the checks above and taking the lock is visible now:
@@ -161,13 +156,22 @@ async function resent(message: MessageEntity.Message, userId: string, connection
   return { kind: "duplicate", message, ticket: { sessionId: message.sessionId, userId, turnId, userSeq: message.seq } };
 }
 
-/** Asks the running turn to send the connection its reply so far; a turn that ended meanwhile has stored it (nothing to ask). */
-async function askForReplySoFar(sessionId: string, turnId: string, connectionId: string): Promise<void> {
-  try {
-    await documentClient.send(new UpdateCommand(rejoinWrite(sessionId, turnId, connectionId).Update));
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+/**
+ * Subscribes the resending connection, and with a turn running asks it, in
+ * the same transaction, to send the connection its reply so far. A turn that
+ * ended meanwhile has stored its reply: then the subscription alone.
+ */
+async function subscribeResender(connectionId: string, sessionId: string, userId: string, turnId: string | undefined): Promise<void> {
+  if (turnId) {
+    try {
+      await transact({ ...Connection.joinWrites(connectionId, sessionId, userId), turn: rejoinWrite(sessionId, turnId, connectionId) });
+      return;
+    } catch (error) {
+      if (!(error instanceof TransactionRefused)) throw error;
+      if (error.failed.has("connection")) throw Connection.connectionGone();
+    }
   }
+  await Connection.subscribe(connectionId, sessionId, userId);
 }
 
 /** Whether anything was stored after the message (its reply; no user message can follow an unanswered one). */
