@@ -24,7 +24,8 @@ export const ApiKeyInfo = z.object({
 });
 export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
 
-export const KeyName = z.string().trim().min(1).max(100);
+// Pure: only key creation (the CLI) names a key; the handlers that verify keys drop it.
+export const KeyName = /* @__PURE__ */ z.string().trim().min(1).max(100);
 
 const hashOf = (secret: string) => createHash("sha256").update(secret).digest();
 

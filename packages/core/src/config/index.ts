@@ -17,6 +17,7 @@ export { boundAnthropicApiKey } from "./secret-store";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** Each section's schema factory; a schema is built when its section is first parsed. */
 const SCHEMAS = {
   table: sections.table,
   turn: sections.turn,
@@ -32,9 +33,14 @@ const SCHEMAS = {
 };
 
 export type SectionName = keyof typeof SCHEMAS;
-type Settings = { [K in SectionName]: z.output<(typeof SCHEMAS)[K]> };
+type Settings = { [K in SectionName]: z.output<ReturnType<(typeof SCHEMAS)[K]>> };
 export type Config = { readonly [K in SectionName]: Settings[K] };
-const SECTIONS: { [K in SectionName]: z.ZodType<Settings[K], Env> } = SCHEMAS;
+const FACTORIES: { [K in SectionName]: () => z.ZodType<Settings[K], Env> } = SCHEMAS;
+const built = new Map<SectionName, z.ZodType>();
+const schemaOf = <K extends SectionName>(name: K): z.ZodType<Settings[K], Env> => {
+  if (!built.has(name)) built.set(name, FACTORIES[name]());
+  return built.get(name) as z.ZodType<Settings[K], Env>;
+};
 export type ClaudeSettings = NonNullable<Config["claude"]>;
 
 function issuesOf(error: z.ZodError, env: Env): ConfigIssue[] {
@@ -47,12 +53,13 @@ function issuesOf(error: z.ZodError, env: Env): ConfigIssue[] {
 
 /** Any schema of the environment (the local runtime has its own), with issues in the config's terms. */
 export function parseEnv<T>(schema: z.ZodType<T, Env>, env: Env): { value: T } | { issues: ConfigIssue[] } {
-  const result = schema.safeParse(env);
+  // A section is parsed once per process: compiling zod's fast-path parser for it would cost more than the one parse.
+  const result = schema.safeParse(env, { jitless: true });
   if (!result.success) return { issues: issuesOf(result.error, env) };
   return { value: deepFreeze(result.data) };
 }
 
-const parse = <K extends SectionName>(name: K, env: Env) => parseEnv(SECTIONS[name], env);
+const parse = <K extends SectionName>(name: K, env: Env) => parseEnv(schemaOf(name), env);
 
 /** One section of a given environment; throws a ConfigError listing every problem of that section. */
 export function loadSection<K extends SectionName>(name: K, env: Env = process.env): Config[K] {

@@ -10,12 +10,17 @@ import { signV4, type AwsCredentials } from "./sigv4";
  * call instead of the SSM client: the same IAM action SST's binding grants,
  * 225 KiB less in every AI route's bundle.
  */
-const GetParametersOutput = z.object({
-  Parameters: z.array(z.object({ Name: z.string(), Value: z.string() })).default([]),
-  InvalidParameters: z.array(z.string()).default([]),
+// Pure: config re-exports this module, and only the functions bound to the secret read it.
+const GetParametersOutput = /* @__PURE__ */ z.object({
+  Parameters: /* @__PURE__ */ z.array(/* @__PURE__ */ z.object({ Name: /* @__PURE__ */ z.string(), Value: /* @__PURE__ */ z.string() })).default([]),
+  InvalidParameters: /* @__PURE__ */ z.array(/* @__PURE__ */ z.string()).default([]),
 });
 
-const AwsErrorBody = z.object({ __type: z.string().optional(), message: z.string().optional(), Message: z.string().optional() });
+const AwsErrorBody = /* @__PURE__ */ z.object({
+  __type: /* @__PURE__ */ z.string().optional(),
+  message: /* @__PURE__ */ z.string().optional(),
+  Message: /* @__PURE__ */ z.string().optional(),
+});
 
 /** SST's value for a secret that was declared but never set. */
 const UNSET_PLACEHOLDER = "__FETCH_FROM_SSM__";

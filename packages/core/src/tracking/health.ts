@@ -16,17 +16,18 @@ export const HEALTH_LIST_LIMIT = 20;
 const counts = <S extends string>(statuses: readonly S[]) =>
   z.object(Object.fromEntries(statuses.map((status) => [status, z.number().int().nonnegative()])) as Record<S, z.ZodNumber>);
 
-export const HealthSummary = z.object({
-  generatedAt: z.string(),
-  staleAfterSeconds: z.number().int(),
-  stuckAfterSeconds: z.number().int(),
-  sessions: z.object({ byStatus: counts(Run.RunStatus.options), stale: z.number().int().nonnegative() }),
-  tasks: z.object({ byStatus: counts(Task.TaskStatus.options), stuck: z.number().int().nonnegative() }),
-  machines: z.object({ byStatus: counts(Machine.MachineStatus.options) }),
+// Pure: only the health route uses it; the other tracking routes drop it.
+export const HealthSummary = /* @__PURE__ */ z.object({
+  generatedAt: /* @__PURE__ */ z.string(),
+  staleAfterSeconds: /* @__PURE__ */ z.number().int(),
+  stuckAfterSeconds: /* @__PURE__ */ z.number().int(),
+  sessions: /* @__PURE__ */ z.object({ byStatus: /* @__PURE__ */ counts(Run.runStatuses), stale: /* @__PURE__ */ z.number().int().nonnegative() }),
+  tasks: /* @__PURE__ */ z.object({ byStatus: /* @__PURE__ */ counts(Task.taskStatuses), stuck: /* @__PURE__ */ z.number().int().nonnegative() }),
+  machines: /* @__PURE__ */ z.object({ byStatus: /* @__PURE__ */ counts(Machine.machineStatuses) }),
   /** Stored as stale first, then live runs silent the longest. */
-  staleSessions: z.array(Run.Info),
+  staleSessions: /* @__PURE__ */ z.array(Run.Info),
   /** In progress and not updated for the longest. */
-  stuckTasks: z.array(Task.Info),
+  stuckTasks: /* @__PURE__ */ z.array(Task.Info),
 });
 export type HealthSummary = z.infer<typeof HealthSummary>;
 

@@ -4,28 +4,29 @@ import { Id } from "./shared";
 
 export const MachineId = Id;
 
-export const MachineStatus = z.enum(["online", "offline", "draining"]);
+export const machineStatuses = ["online", "offline", "draining"] as const;
+export const MachineStatus = /* @__PURE__ */ z.enum(machineStatuses);
 export type MachineStatus = z.infer<typeof MachineStatus>;
 
 export const MAX_CAPACITY = 1000;
 
-export const Assignment = z.object({ sessionId: z.string(), claimedAt: z.string() });
+export const Assignment = /* @__PURE__ */ z.object({ sessionId: /* @__PURE__ */ z.string(), claimedAt: /* @__PURE__ */ z.string() });
 
-export const Info = z.object({
-  id: z.string(),
-  hostname: z.string(),
+export const Info = /* @__PURE__ */ z.object({
+  id: /* @__PURE__ */ z.string(),
+  hostname: /* @__PURE__ */ z.string(),
   status: MachineStatus,
   /** `capacity` sessions may hold a slot at once; `assignments` are the sessions holding one, oldest claim first. */
-  slots: z.object({
-    capacity: z.number().int().nonnegative(),
-    used: z.number().int().nonnegative(),
-    assignments: z.array(Assignment),
+  slots: /* @__PURE__ */ z.object({
+    capacity: /* @__PURE__ */ z.number().int().nonnegative(),
+    used: /* @__PURE__ */ z.number().int().nonnegative(),
+    assignments: /* @__PURE__ */ z.array(Assignment),
   }),
-  lastHeartbeat: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  metadata: z.record(z.string(), z.unknown()),
-  version: z.number().int().positive(),
+  lastHeartbeat: /* @__PURE__ */ z.string(),
+  createdAt: /* @__PURE__ */ z.string(),
+  updatedAt: /* @__PURE__ */ z.string(),
+  metadata: /* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), /* @__PURE__ */ z.unknown()),
+  version: /* @__PURE__ */ z.number().int().positive(),
 });
 export type Info = z.infer<typeof Info>;
 
@@ -42,7 +43,7 @@ export function toItem(machine: Info) {
   };
 }
 
-const Stored = z.object({ capacity: z.number().int().nonnegative(), assignments: z.record(z.string(), z.string()) });
+const Stored = /* @__PURE__ */ z.object({ capacity: /* @__PURE__ */ z.number().int().nonnegative(), assignments: /* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), /* @__PURE__ */ z.string()) });
 
 export function fromItem(item: Record<string, unknown>): Info {
   const { capacity, assignments } = Stored.parse(item);

@@ -15,19 +15,19 @@ import { Limit, Metadata, type Page } from "./shared";
 import { busy, MAX_ATTEMPTS, pageLists } from "./store";
 import { assertTransition, isTerminal, machineTransitions, runTransitions } from "./transitions";
 
-const Hostname = z.string().trim().min(1).max(255);
-const Capacity = z.number().int().min(0).max(Machine.MAX_CAPACITY);
+const Hostname = /* @__PURE__ */ z.string().trim().min(1).max(255);
+const Capacity = /* @__PURE__ */ z.number().int().min(0).max(Machine.MAX_CAPACITY);
 
-export const CreateMachineInput = z.object({
+export const CreateMachineInput = /* @__PURE__ */ z.object({
   /** A client-chosen id (e.g. a stable host id); generated when absent. */
-  id: Machine.MachineId.optional(),
+  id: /* @__PURE__ */ Machine.MachineId.optional(),
   hostname: Hostname,
   capacity: Capacity,
-  status: Machine.MachineStatus.default("online"),
-  metadata: Metadata.default({}),
+  status: /* @__PURE__ */ Machine.MachineStatus.default("online"),
+  metadata: /* @__PURE__ */ Metadata.default({}),
 });
 
-export const createMachine = fn(CreateMachineInput, async (input): Promise<Machine.Info> => {
+export const createMachine = /* @__PURE__ */ fn(CreateMachineInput, async (input): Promise<Machine.Info> => {
   assertApiKey();
   const now = clock.now();
   const machine: Machine.Info = {
@@ -62,7 +62,7 @@ async function loadMachine(id: string): Promise<Machine.Info> {
   return Machine.fromItem(result.Item);
 }
 
-export const getMachine = fn(Machine.MachineId, async (id) => {
+export const getMachine = /* @__PURE__ */ fn(Machine.MachineId, async (id) => {
   assertApiKey();
   return loadMachine(id);
 });
@@ -107,7 +107,7 @@ async function modifyMachine(id: string, change: (current: Machine.Info, now: st
   }
 }
 
-export const UpdateMachineInput = z
+export const UpdateMachineInput = /* @__PURE__ */ z
   .object({
     id: Machine.MachineId,
     hostname: Hostname.optional(),
@@ -119,7 +119,7 @@ export const UpdateMachineInput = z
   })
   .strict();
 
-export const updateMachine = fn(UpdateMachineInput, async (input) => {
+export const updateMachine = /* @__PURE__ */ fn(UpdateMachineInput, async (input) => {
   assertApiKey();
   const { id, ...fields } = input;
   return modifyMachine(id, (current) => {
@@ -129,12 +129,12 @@ export const updateMachine = fn(UpdateMachineInput, async (input) => {
 });
 
 /** A sign of life; an offline machine that heartbeats is online again (a draining one stays draining). */
-export const machineHeartbeat = fn(Machine.MachineId, async (id) => {
+export const machineHeartbeat = /* @__PURE__ */ fn(Machine.MachineId, async (id) => {
   assertApiKey();
   return modifyMachine(id, (current, now) => ({ lastHeartbeat: now, ...(current.status === "offline" ? { status: "online" as const } : {}) }));
 });
 
-export const removeMachine = fn(Machine.MachineId, async (id) => {
+export const removeMachine = /* @__PURE__ */ fn(Machine.MachineId, async (id) => {
   assertApiKey();
   try {
     await documentClient.send(new DeleteCommand({ TableName: tableName, Key: machineKeys.key(id), ConditionExpression: "attribute_exists(pk)" }));
@@ -144,19 +144,19 @@ export const removeMachine = fn(Machine.MachineId, async (id) => {
   }
 });
 
-export const ListMachinesInput = z.object({
-  status: Machine.MachineStatus.optional(),
+export const ListMachinesInput = /* @__PURE__ */ z.object({
+  status: /* @__PURE__ */ Machine.MachineStatus.optional(),
   limit: Limit,
-  cursor: z.string().optional(),
+  cursor: /* @__PURE__ */ z.string().optional(),
 });
 
 /** Machines sorted by status then id, or those of one status. */
-export const listMachines = fn(ListMachinesInput, async (input): Promise<Page<Machine.Info>> => {
+export const listMachines = /* @__PURE__ */ fn(ListMachinesInput, async (input): Promise<Page<Machine.Info>> => {
   assertApiKey();
   return pageLists([machineKeys.byStatus.list(input.status)], input, Machine.fromItem);
 });
 
-export const ClaimSlotInput = z.object({ machineId: Machine.MachineId, sessionId: Run.RunId });
+export const ClaimSlotInput = /* @__PURE__ */ z.object({ machineId: Machine.MachineId, sessionId: Run.RunId });
 
 /**
  * Gives the session one of the machine's slots: a single conditional
@@ -165,7 +165,7 @@ export const ClaimSlotInput = z.object({ machineId: Machine.MachineId, sessionId
  * number of concurrent claims for the last slot exactly one succeeds.
  * Claiming a slot the session already holds changes nothing.
  */
-export const claimSlot = fn(ClaimSlotInput, async (input): Promise<{ machine: Machine.Info; claimed: boolean }> => {
+export const claimSlot = /* @__PURE__ */ fn(ClaimSlotInput, async (input): Promise<{ machine: Machine.Info; claimed: boolean }> => {
   assertApiKey();
   const run = await loadRun(input.sessionId);
   if (isTerminal(runTransitions, run.status)) {
@@ -207,7 +207,7 @@ export const claimSlot = fn(ClaimSlotInput, async (input): Promise<{ machine: Ma
 export const ReleaseSlotInput = ClaimSlotInput;
 
 /** Frees the session's slot on the machine; 404 when the session holds none there. */
-export const releaseSlot = fn(ReleaseSlotInput, async (input): Promise<Machine.Info> => {
+export const releaseSlot = /* @__PURE__ */ fn(ReleaseSlotInput, async (input): Promise<Machine.Info> => {
   assertApiKey();
   try {
     const result = await documentClient.send(

@@ -9,25 +9,26 @@ import { Id, Metadata } from "./shared";
  */
 export const RunId = Id;
 
-export const RunStatus = z.enum(["active", "paused", "stale", "completed", "failed"]);
+export const runStatuses = ["active", "paused", "stale", "completed", "failed"] as const;
+export const RunStatus = /* @__PURE__ */ z.enum(runStatuses);
 export type RunStatus = z.infer<typeof RunStatus>;
 
 /** Statuses in which a run is expected to heartbeat, so can go stale by silence. */
 export const liveStatuses = ["active", "paused"] as const satisfies readonly RunStatus[];
 export const isLive = (status: RunStatus) => (liveStatuses as readonly string[]).includes(status);
 
-export const Info = z.object({
-  id: z.string(),
-  projectId: z.string(),
-  machineId: z.string().optional(),
+export const Info = /* @__PURE__ */ z.object({
+  id: /* @__PURE__ */ z.string(),
+  projectId: /* @__PURE__ */ z.string(),
+  machineId: /* @__PURE__ */ z.string().optional(),
   status: RunStatus,
-  startedAt: z.string(),
-  lastHeartbeat: z.string(),
+  startedAt: /* @__PURE__ */ z.string(),
+  lastHeartbeat: /* @__PURE__ */ z.string(),
   /** When it reached completed or failed. */
-  endedAt: z.string().optional(),
-  updatedAt: z.string(),
-  metadata: z.record(z.string(), z.unknown()),
-  version: z.number().int().positive(),
+  endedAt: /* @__PURE__ */ z.string().optional(),
+  updatedAt: /* @__PURE__ */ z.string(),
+  metadata: /* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), /* @__PURE__ */ z.unknown()),
+  version: /* @__PURE__ */ z.number().int().positive(),
 });
 export type Info = z.infer<typeof Info>;
 

@@ -14,19 +14,19 @@ import { Limit, Metadata, type Page } from "./shared";
 import { modifyVersioned, pageLists } from "./store";
 import { assertTransition, isTerminal, runTransitions } from "./transitions";
 
-const ProjectId = z.string().trim().min(1).max(128);
-const MachineRef = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "not a machine id");
+const ProjectId = /* @__PURE__ */ z.string().trim().min(1).max(128);
+const MachineRef = /* @__PURE__ */ z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "not a machine id");
 
-export const CreateRunInput = z.object({
+export const CreateRunInput = /* @__PURE__ */ z.object({
   /** A client-chosen id (e.g. the editor's own session id); generated when absent. */
-  id: Run.RunId.optional(),
+  id: /* @__PURE__ */ Run.RunId.optional(),
   projectId: ProjectId,
-  machineId: MachineRef.optional(),
-  status: z.enum(Run.liveStatuses).default("active"),
-  metadata: Metadata.default({}),
+  machineId: /* @__PURE__ */ MachineRef.optional(),
+  status: /* @__PURE__ */ z.enum(Run.liveStatuses).default("active"),
+  metadata: /* @__PURE__ */ Metadata.default({}),
 });
 
-export const createRun = fn(CreateRunInput, async (input): Promise<Run.Info> => {
+export const createRun = /* @__PURE__ */ fn(CreateRunInput, async (input): Promise<Run.Info> => {
   assertApiKey();
   const now = clock.now();
   const run: Run.Info = {
@@ -63,7 +63,7 @@ export async function loadRun(id: string): Promise<Run.Info> {
 
 export const runNotFound = () => notFound("Session", "tracking.session_not_found");
 
-export const getRun = fn(Run.RunId, async (id) => {
+export const getRun = /* @__PURE__ */ fn(Run.RunId, async (id) => {
   assertApiKey();
   return loadRun(id);
 });
@@ -79,7 +79,7 @@ function withStatus(run: Run.Info, status: Run.RunStatus, now: string): Run.Info
   return { ...run, status, endedAt: isTerminal(runTransitions, status) ? now : undefined };
 }
 
-export const UpdateRunInput = z
+export const UpdateRunInput = /* @__PURE__ */ z
   .object({
     id: Run.RunId,
     status: Run.RunStatus.optional(),
@@ -91,7 +91,7 @@ export const UpdateRunInput = z
   })
   .strict();
 
-export const updateRun = fn(UpdateRunInput, async (input) => {
+export const updateRun = /* @__PURE__ */ fn(UpdateRunInput, async (input) => {
   assertApiKey();
   return modifyRun(input.id, (current, now) => {
     let next = input.status ? withStatus(current, input.status, now) : current;
@@ -112,7 +112,7 @@ export const updateRun = fn(UpdateRunInput, async (input) => {
  * A sign of life: moves lastHeartbeat (and with it the run's place in
  * the heartbeat index) to now. A stale run that heartbeats is active again.
  */
-export const runHeartbeat = fn(Run.RunId, async (id) => {
+export const runHeartbeat = /* @__PURE__ */ fn(Run.RunId, async (id) => {
   assertApiKey();
   return modifyRun(id, (current, now) => {
     if (isTerminal(runTransitions, current.status)) {
@@ -124,7 +124,7 @@ export const runHeartbeat = fn(Run.RunId, async (id) => {
 });
 
 /** Deletes the run and its tasks; children first, so a failure part-way can be retried. */
-export const removeRun = fn(Run.RunId, async (id) => {
+export const removeRun = /* @__PURE__ */ fn(Run.RunId, async (id) => {
   assertApiKey();
   const keys = (await queryAll(runKeys.wholePartition(id))).map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
   if (!keys.some(runKeys.isRunKey)) throw runNotFound();
@@ -138,13 +138,13 @@ export const removeRun = fn(Run.RunId, async (id) => {
 });
 
 /** `stale` as a list: stored as stale, or live and silent for longer than the stale window. */
-export const ListRunsInput = z.object({
-  status: Run.RunStatus.optional(),
+export const ListRunsInput = /* @__PURE__ */ z.object({
+  status: /* @__PURE__ */ Run.RunStatus.optional(),
   limit: Limit,
-  cursor: z.string().optional(),
+  cursor: /* @__PURE__ */ z.string().optional(),
 });
 
-export const listRuns = fn(ListRunsInput, async (input): Promise<Page<Run.Info>> => {
+export const listRuns = /* @__PURE__ */ fn(ListRunsInput, async (input): Promise<Page<Run.Info>> => {
   assertApiKey();
   const statuses = input.status ? [input.status] : Run.RunStatus.options;
   const lists = input.status === "stale" ? staleLists(staleCutoff()) : statuses.map(runKeys.byStatus.ofStatus);

@@ -2,27 +2,28 @@ import * as z from "zod";
 import { taskIdPattern, taskKeys, ulidPattern } from "./keys";
 import { idPattern } from "./shared";
 
-export const TaskStatus = z.enum(["pending", "in_progress", "blocked", "completed", "failed"]);
+export const taskStatuses = ["pending", "in_progress", "blocked", "completed", "failed"] as const;
+export const TaskStatus = /* @__PURE__ */ z.enum(taskStatuses);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
-export const Progress = z.number().int().min(0).max(100);
+export const Progress = /* @__PURE__ */ z.number().int().min(0).max(100);
 
-export const Info = z.object({
-  id: z.string(),
-  sessionId: z.string(),
-  title: z.string(),
+export const Info = /* @__PURE__ */ z.object({
+  id: /* @__PURE__ */ z.string(),
+  sessionId: /* @__PURE__ */ z.string(),
+  title: /* @__PURE__ */ z.string(),
   status: TaskStatus,
   progress: Progress,
   /** First time it went in_progress. */
-  startedAt: z.string().optional(),
+  startedAt: /* @__PURE__ */ z.string().optional(),
   /** When it completed (not set for failed tasks, which carry `error`). */
-  completedAt: z.string().optional(),
+  completedAt: /* @__PURE__ */ z.string().optional(),
   /** Why it failed; present exactly when the status is failed. */
-  error: z.string().optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  metadata: z.record(z.string(), z.unknown()),
-  version: z.number().int().positive(),
+  error: /* @__PURE__ */ z.string().optional(),
+  createdAt: /* @__PURE__ */ z.string(),
+  updatedAt: /* @__PURE__ */ z.string(),
+  metadata: /* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), /* @__PURE__ */ z.unknown()),
+  version: /* @__PURE__ */ z.number().int().positive(),
 });
 export type Info = z.infer<typeof Info>;
 
@@ -32,7 +33,7 @@ export type Info = z.infer<typeof Info>;
  * runs. Run ids never contain a dot, so the split is unambiguous.
  */
 export const taskId = (runId: string, ulid: string) => `${runId}.t${ulid}`;
-export const TaskId = z.string().regex(new RegExp(`^${taskIdPattern}$`), "not a task id");
+export const TaskId = /* @__PURE__ */ z.string().regex(/* @__PURE__ */ new RegExp(`^${taskIdPattern}$`), "not a task id");
 
 export function parseTaskId(id: string): { runId: string; ulid: string } | undefined {
   const match = new RegExp(`^(${idPattern})\\.t(${ulidPattern})$`).exec(id);

@@ -16,8 +16,8 @@ import { modifyVersioned, pageLists } from "./store";
 import * as Task from "./task";
 import { assertTransition, isTerminal, runTransitions, taskTransitions } from "./transitions";
 
-const Title = z.string().trim().min(1).max(500);
-const ErrorText = z.string().trim().min(1).max(4000);
+const Title = /* @__PURE__ */ z.string().trim().min(1).max(500);
+const ErrorText = /* @__PURE__ */ z.string().trim().min(1).max(4000);
 
 /**
  * `progress` is 0–100 and 100 once completed; `error` comes with, and only
@@ -37,7 +37,7 @@ function checkFields(task: { status: Task.TaskStatus; progress?: number; error?:
   for (const problem of fieldProblems(task)) ctx.addIssue({ code: "custom", path: [problem.path], message: problem.message });
 }
 
-export const CreateTaskInput = z
+export const CreateTaskInput = /* @__PURE__ */ z
   .object({
     sessionId: Run.RunId,
     title: Title,
@@ -48,7 +48,7 @@ export const CreateTaskInput = z
   })
   .superRefine(checkFields);
 
-export const createTask = fn(CreateTaskInput, async (input): Promise<Task.Info> => {
+export const createTask = /* @__PURE__ */ fn(CreateTaskInput, async (input): Promise<Task.Info> => {
   assertApiKey();
   const run = await loadRun(input.sessionId);
   if (isTerminal(runTransitions, run.status)) {
@@ -83,12 +83,12 @@ async function loadTask(id: string): Promise<Task.Info> {
   return Task.fromItem(result.Item);
 }
 
-export const getTask = fn(Task.TaskId, async (id) => {
+export const getTask = /* @__PURE__ */ fn(Task.TaskId, async (id) => {
   assertApiKey();
   return loadTask(id);
 });
 
-export const UpdateTaskInput = z
+export const UpdateTaskInput = /* @__PURE__ */ z
   .object({
     id: Task.TaskId,
     status: Task.TaskStatus.optional(),
@@ -104,7 +104,7 @@ export const UpdateTaskInput = z
  * Changes a task under its version. The status change must be allowed by
  * the transition table (409 otherwise); a completed task is final.
  */
-export const updateTask = fn(UpdateTaskInput, async (input): Promise<Task.Info> => {
+export const updateTask = /* @__PURE__ */ fn(UpdateTaskInput, async (input): Promise<Task.Info> => {
   assertApiKey();
   return modifyVersioned("task", () => loadTask(input.id), (current, now) => applyUpdate(current, input, now), Task.toItem);
 });
@@ -138,7 +138,7 @@ export function applyUpdate(current: Task.Info, input: Omit<z.output<typeof Upda
   };
 }
 
-export const removeTask = fn(Task.TaskId, async (id) => {
+export const removeTask = /* @__PURE__ */ fn(Task.TaskId, async (id) => {
   assertApiKey();
   const key = Task.keyOf(id);
   if (!key) throw taskNotFound();
@@ -156,14 +156,14 @@ export const removeTask = fn(Task.TaskId, async (id) => {
  * runs (the status index, least recently updated first); or all tasks
  * (the status index, status by status).
  */
-export const ListTasksInput = z.object({
-  sessionId: Run.RunId.optional(),
-  status: Task.TaskStatus.optional(),
+export const ListTasksInput = /* @__PURE__ */ z.object({
+  sessionId: /* @__PURE__ */ Run.RunId.optional(),
+  status: /* @__PURE__ */ Task.TaskStatus.optional(),
   limit: Limit,
-  cursor: z.string().optional(),
+  cursor: /* @__PURE__ */ z.string().optional(),
 });
 
-export const listTasks = fn(ListTasksInput, async (input): Promise<Page<Task.Info>> => {
+export const listTasks = /* @__PURE__ */ fn(ListTasksInput, async (input): Promise<Page<Task.Info>> => {
   assertApiKey();
   if (input.sessionId !== undefined) {
     await loadRun(input.sessionId);

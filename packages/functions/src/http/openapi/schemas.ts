@@ -10,82 +10,85 @@ import type { Problem as ProblemShape } from "../shared/problem";
  * value a handler returns must satisfy the schema that documents it.
  */
 
+// Pure: a route imports this module for the one shape it documents; esbuild
+// drops the others instead of building them at cold start.
+
 /** RFC 7807 problem details, as `problemFor` builds them; extension members (e.g. `retryAfter`, `issues`) may follow. */
-export const Problem = z
+export const Problem = /* @__PURE__ */ z
   .object({
-    type: z.string().describe("`urn:coach:problem:<code>`"),
-    title: z.string().describe("The HTTP status in words"),
-    status: z.number().int(),
-    detail: z.string().describe("What went wrong, for a human"),
-    code: z.string().describe("Stable machine-readable code, e.g. `session.not_found`"),
-    instance: z.string().optional().describe("The request path"),
-    traceId: z.string().describe("Finds the request in the logs; also in the `x-trace-id` header"),
+    type: /* @__PURE__ */ z.string().describe("`urn:coach:problem:<code>`"),
+    title: /* @__PURE__ */ z.string().describe("The HTTP status in words"),
+    status: /* @__PURE__ */ z.number().int(),
+    detail: /* @__PURE__ */ z.string().describe("What went wrong, for a human"),
+    code: /* @__PURE__ */ z.string().describe("Stable machine-readable code, e.g. `session.not_found`"),
+    instance: /* @__PURE__ */ z.string().optional().describe("The request path"),
+    traceId: /* @__PURE__ */ z.string().describe("Finds the request in the logs; also in the `x-trace-id` header"),
   })
-  .catchall(z.unknown());
+  .catchall(/* @__PURE__ */ z.unknown());
 
 /** The error shape of the OpenAI-compatible routes (`errors: "openai"` in their spec), as OpenAI clients expect it. */
-export const OpenAiError = z.object({
-  error: z.object({
-    message: z.string(),
-    type: z.string().describe("`invalid_request_error`, `rate_limit_error` or `server_error`"),
-    param: z.string().nullable().describe("The offending field, when there is one"),
-    code: z.string().nullable(),
+export const OpenAiError = /* @__PURE__ */ z.object({
+  error: /* @__PURE__ */ z.object({
+    message: /* @__PURE__ */ z.string(),
+    type: /* @__PURE__ */ z.string().describe("`invalid_request_error`, `rate_limit_error` or `server_error`"),
+    param: /* @__PURE__ */ z.string().nullable().describe("The offending field, when there is one"),
+    code: /* @__PURE__ */ z.string().nullable(),
   }),
 });
 
-const reasonCodes = Okr.criteria.map((criterion) => criterion.code) as [Okr.ReasonCode, ...Okr.ReasonCode[]];
+const reasonCodes = /* @__PURE__ */ Okr.criteria.map((criterion) => criterion.code) as [Okr.ReasonCode, ...Okr.ReasonCode[]];
 
-export const Reason = z.object({
-  code: z.enum(reasonCodes),
-  message: z.string().describe("What is wrong with this item, in words"),
-  points: z.number().describe("What it cost"),
-  suggestion: z.string(),
+export const Reason = /* @__PURE__ */ z.object({
+  code: /* @__PURE__ */ z.enum(reasonCodes),
+  message: /* @__PURE__ */ z.string().describe("What is wrong with this item, in words"),
+  points: /* @__PURE__ */ z.number().describe("What it cost"),
+  suggestion: /* @__PURE__ */ z.string(),
 });
 
-export const ItemScore = z.object({ score: z.number(), reasons: z.array(Reason) });
+export const ItemScore = /* @__PURE__ */ z.object({ score: /* @__PURE__ */ z.number(), reasons: /* @__PURE__ */ z.array(Reason) });
 
-export const DraftScore = z.object({
-  overall: z.number(),
+export const DraftScore = /* @__PURE__ */ z.object({
+  overall: /* @__PURE__ */ z.number(),
   objective: ItemScore,
-  keyResults: z.array(ItemScore.extend({ id: z.string() })),
-  complete: z.boolean(),
-  passes: z.boolean().describe("Complete, overall ≥ 70 and no item below 60"),
+  keyResults: /* @__PURE__ */ z.array(/* @__PURE__ */ ItemScore.extend({ id: /* @__PURE__ */ z.string() })),
+  complete: /* @__PURE__ */ z.boolean(),
+  passes: /* @__PURE__ */ z.boolean().describe("Complete, overall ≥ 70 and no item below 60"),
 });
 
-export const PhaseTransition = z.object({ from: z.string(), to: z.string(), by: z.string(), reason: z.string(), at: z.string() });
+export const PhaseTransition = /* @__PURE__ */ z.object({ from: /* @__PURE__ */ z.string(), to: /* @__PURE__ */ z.string(), by: /* @__PURE__ */ z.string(), reason: /* @__PURE__ */ z.string(), at: /* @__PURE__ */ z.string() });
 
 /** A phase change a request caused (the flow's `phase_transition` effect). */
-export const TransitionEffect = z.object({
-  type: z.literal("phase_transition"),
-  from: z.string(),
-  to: z.string(),
-  by: z.enum(["user", "assistant", "rule"]),
-  reason: z.string(),
+export const TransitionEffect = /* @__PURE__ */ z.object({
+  type: /* @__PURE__ */ z.literal("phase_transition"),
+  from: /* @__PURE__ */ z.string(),
+  to: /* @__PURE__ */ z.string(),
+  by: /* @__PURE__ */ z.enum(["user", "assistant", "rule"]),
+  reason: /* @__PURE__ */ z.string(),
 });
 
-export const OkrSet = z.object({
-  sessionId: z.string(),
-  phase: z.string(),
+export const OkrSet = /* @__PURE__ */ z.object({
+  sessionId: /* @__PURE__ */ z.string(),
+  phase: /* @__PURE__ */ z.string(),
   draft: Okr.OkrDraft,
-  draftVersion: z.number().int().describe("Bumped on every change of the draft"),
-  scores: DraftScore.describe("The rubric's scores: the stored score, whoever wrote the draft"),
-  transitions: z.array(PhaseTransition),
+  draftVersion: /* @__PURE__ */ z.number().int().describe("Bumped on every change of the draft"),
+  scores: /* @__PURE__ */ DraftScore.describe("The rubric's scores: the stored score, whoever wrote the draft"),
+  transitions: /* @__PURE__ */ z.array(PhaseTransition),
 });
 
-export const OkrExport = z.object({
-  phase: z.string(),
+export const OkrExport = /* @__PURE__ */ z.object({
+  phase: /* @__PURE__ */ z.string(),
   draft: Okr.OkrDraft,
-  draftVersion: z.number().int(),
+  draftVersion: /* @__PURE__ */ z.number().int(),
   scores: DraftScore,
-  transitions: z.array(PhaseTransition),
+  transitions: /* @__PURE__ */ z.array(PhaseTransition),
 });
 
-export const SessionExport = z.object({
+export const SessionExport = /* @__PURE__ */ z.object({
   session: Conversation.Info,
-  messages: z.array(Conversation.Message),
-  feedback: z.array(Conversation.Feedback),
-  okr: OkrExport.optional().describe("OKR sessions only: the final OKR set and how the phases went"),
-  exportedAt: z.string(),
+  messages: /* @__PURE__ */ z.array(Conversation.Message),
+  feedback: /* @__PURE__ */ z.array(Conversation.Feedback),
+  okr: /* @__PURE__ */ OkrExport.optional().describe("OKR sessions only: the final OKR set and how the phases went"),
+  exportedAt: /* @__PURE__ */ z.string(),
 });
 
 export { NextCursor } from "../shared/next-cursor";
