@@ -15,6 +15,7 @@ import type {
   SessionPage,
   TransitionResult,
 } from "./types";
+import type { StopAnswer } from "@coach/core/turn";
 
 export type ConversationClientOptions = HttpOptions & TokenSource;
 
@@ -119,6 +120,14 @@ export class ConversationClient {
         delay *= 2;
       }
     }
+  }
+
+  /**
+   * Stops the reply being written, if any (the REST twin of `stop_generation`); idempotent:
+   * `stopping` is false when none was. The reply ends as written so far, stored incomplete.
+   */
+  async stop(sessionId: string): Promise<StopAnswer> {
+    return (await this.http.request<StopAnswer>("POST", `/api/sessions/${seg(sessionId)}/stop`)).body;
   }
 
   /** Reactivates an unresolved (ended) session; returns it with the first page of its history. */

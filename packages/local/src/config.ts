@@ -9,6 +9,8 @@ import { defaultThrottle, type ThrottleSettings } from "./throttle";
 export interface LocalConfig {
   port: number;
   wsPort: number;
+  /** Serve the web app (packages/web, built if needed) on this port; 0 picks a free one, absent serves none. */
+  webPort?: number;
   dataDir: string;
   /** Use this DynamoDB instead of starting DynamoDB Local. */
   dynamodbEndpoint?: string;
@@ -20,6 +22,7 @@ export interface LocalConfig {
   /** The handlers' AWS_REGION. */
   region?: string;
   logLevel: string;
+  /** CORS_ORIGINS, comma-separated; the web app's origin is allowed besides (stack.ts). */
   corsOrigin: string;
   anthropicApiKey?: string;
   /** No frame from a client for this long closes it (API Gateway: 10 minutes). */
@@ -41,6 +44,7 @@ const localVariables = variable
   .variables({
     PORT: port().default(3000),
     WS_PORT: port().default(3001),
+    WEB_PORT: port().default(3002),
     DATA_DIR: variable.text("a folder").default(DEFAULT_DATA_DIR),
     DYNAMODB_IN_MEMORY: variable.oneOf(["1", "true", "0", "false"]).optional(),
     WS_IDLE_TIMEOUT_SECONDS: seconds().default(600),
@@ -52,6 +56,7 @@ const localVariables = variable
   .transform((env) => ({
     port: env.PORT,
     wsPort: env.WS_PORT,
+    webPort: env.WEB_PORT,
     dataDir: resolve(env.DATA_DIR),
     inMemory: env.DYNAMODB_IN_MEMORY === "1" || env.DYNAMODB_IN_MEMORY === "true",
     wsIdleTimeoutSeconds: env.WS_IDLE_TIMEOUT_SECONDS,

@@ -9,6 +9,9 @@ import { join } from "node:path";
  */
 export const devIssuer = { issuer: "coach-local", audience: "coach-api" } as const;
 
+/** The user ids the dev issuer signs for (`pnpm token`, the web app's dev sign-in): letters, digits, _ . @ : - */
+export const DEV_USER_ID = /^[\w.@:-]{1,128}$/;
+
 export interface DevIssuer {
   readonly issuer: string;
   readonly audience: string;

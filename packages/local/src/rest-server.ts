@@ -5,6 +5,7 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import type { Problem } from "@coach/functions/http/shared/problem";
 import type { DevIssuer } from "./dev-issuer";
 import { lambdaContext } from "./lambda-context";
+import { allowedOrigin } from "./cors";
 import { asStreamingHandler, LocalResponseStream } from "./lambda-streaming";
 import { restEvent } from "./rest-event";
 import { loadHandler, matchRoute, requestPath } from "./route-table";
@@ -27,7 +28,8 @@ const CLIENT_ERROR_LINGER_MS = 10_000;
 
 export interface RestServerOptions {
   issuer: DevIssuer;
-  corsOrigin: string;
+  /** The origins CORS allows (`*` for any); the handlers get the same list as CORS_ORIGINS. */
+  corsOrigins: readonly string[];
   log: (line: string) => void;
 }
 
@@ -65,8 +67,10 @@ async function serve(request: IncomingMessage, response: ServerResponse, options
   const matched = matchRoute(method, path);
   if (method === "OPTIONS" && matched) {
     // API Gateway answers CORS preflights itself (a mock integration); so do we.
+    const origin = allowedOrigin(options.corsOrigins, request.headers.origin);
     return send(response, 204, {
-      "access-control-allow-origin": options.corsOrigin,
+      ...(origin ? { "access-control-allow-origin": origin } : {}),
+      vary: "Origin",
       "access-control-allow-methods": "GET,POST,PUT,PATCH,DELETE,OPTIONS",
       "access-control-allow-headers": "authorization,content-type,x-api-key",
       "access-control-max-age": "600",
@@ -157,10 +161,16 @@ function gatewayProblem(options: RestServerOptions, status: number, code: string
   const problem: Problem = { type: `urn:coach:problem:${code}`, title: STATUS_CODES[status] ?? "Error", status, detail, code, traceId };
   return {
     status,
-    headers: { "content-type": "application/problem+json", "x-trace-id": traceId, "access-control-allow-origin": options.corsOrigin, ...headers },
+    headers: { "content-type": "application/problem+json", "x-trace-id": traceId, ...gatewayCors(options), ...headers },
     body: JSON.stringify(problem),
     traceId,
   };
+}
+
+/** Like the Api stack's gateway responses: a CORS header only when there is one static origin to send. */
+function gatewayCors(options: RestServerOptions): Record<string, string> {
+  const [only] = options.corsOrigins;
+  return options.corsOrigins.length === 1 && only !== undefined ? { "access-control-allow-origin": only } : {};
 }
 
 function sendProblem(response: ServerResponse, ...problem: Parameters<typeof gatewayProblem>): void {

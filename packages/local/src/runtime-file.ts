@@ -9,6 +9,7 @@ export interface RuntimeInfo {
   pid: number;
   httpUrl: string;
   wsUrl: string;
+  webUrl?: string;
   dynamodbEndpoint: string;
   tableName: string;
 }

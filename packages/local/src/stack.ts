@@ -10,6 +10,9 @@ import { createRestServer } from "./rest-server";
 import { removeRuntimeInfo, writeRuntimeInfo } from "./runtime-file";
 import { LOCAL_STAGE } from "./rest-event";
 import { startWebSocketServer, type LocalWebSocketServer } from "./ws-server";
+import { ensureWebBuild, webDistDir } from "./web-build";
+import { createWebServer, type WebAppConfig } from "./web-server";
+import { corsOriginsWith } from "./cors";
 import { webSocketRoutes, workers } from "@coach/functions/manifest";
 
 export interface LocalStack {
@@ -18,6 +21,8 @@ export interface LocalStack {
   devApiKey: string;
   /** `ws://…`: connect with `?token=<JWT>`. */
   wsUrl: string;
+  /** The web app (with `webPort`): open it in a browser. */
+  webUrl?: string;
   /** The `@connections` endpoint for ApiGatewayManagementApiClient. */
   managementEndpoint: string;
   /** Open WebSocket connections. */
@@ -49,7 +54,17 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
   try {
     await ensureTable(endpoint, config.tableName);
     const issuer = loadDevIssuer(config.dataDir);
-    const rest = createRestServer({ issuer, corsOrigin: config.corsOrigin, log });
+    // The web app first: the REST API's CORS allows its origin, which is known once it listens.
+    let appConfig: WebAppConfig | undefined;
+    let webUrl: string | undefined;
+    if (config.webPort !== undefined) {
+      await ensureWebBuild(log);
+      const web = createWebServer({ distDir: webDistDir, issuer, appConfig: () => appConfig ?? { apiUrl: "", wsUrl: "" }, log });
+      servers.push(web);
+      webUrl = `http://127.0.0.1:${await listen(web, config.webPort)}`;
+    }
+    const corsOrigins = corsOriginsWith(config.corsOrigin, webUrl);
+    const rest = createRestServer({ issuer, corsOrigins, log });
     servers.push(rest);
     const port = await listen(rest, config.port);
     const httpUrl = `http://127.0.0.1:${port}`;
@@ -74,7 +89,7 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
       JWT_AUDIENCE: issuer.audience,
       JWT_JWKS_URI: jwksUrl,
       LOG_LEVEL: config.logLevel,
-      CORS_ORIGINS: config.corsOrigin,
+      CORS_ORIGINS: corsOrigins.join(","),
       POWERTOOLS_SERVICE_NAME: "coach",
       WEBSOCKET_MANAGEMENT_ENDPOINT: websocket.managementEndpoint,
       LAMBDA_ENDPOINT: websocket.lambdaEndpoint,
@@ -83,13 +98,15 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
       POWERTOOLS_METRICS_DISABLED: ["SILENT", "CRITICAL", "ERROR", "WARN"].includes(config.logLevel.toUpperCase()) ? "true" : "false",
     });
     const ws = websocket;
+    appConfig = { apiUrl: httpUrl, wsUrl: ws.url };
     const devApiKey = await ensureDevApiKey(config.dataDir);
-    writeRuntimeInfo(config.dataDir, { pid: process.pid, httpUrl, wsUrl: ws.url, dynamodbEndpoint: endpoint, tableName: config.tableName });
+    writeRuntimeInfo(config.dataDir, { pid: process.pid, httpUrl, wsUrl: ws.url, ...(webUrl ? { webUrl } : {}), dynamodbEndpoint: endpoint, tableName: config.tableName });
 
     return {
       httpUrl,
       devApiKey,
       wsUrl: ws.url,
+      ...(webUrl ? { webUrl } : {}),
       managementEndpoint: ws.managementEndpoint,
       connectionCount: () => ws.connectionCount(),
       postCount: () => ws.postCount(),

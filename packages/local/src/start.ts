@@ -22,6 +22,7 @@ try {
     [
       "",
       `coach local stack ready in ${seconds}s`,
+      ...(stack.webUrl ? [`  Web app  ${stack.webUrl}   (open it; any user name signs in)`, ""] : []),
       `  REST API        ${stack.httpUrl}`,
       `  health          ${stack.httpUrl}/health`,
       `  WebSocket API   ${stack.wsUrl}/?token=<JWT>`,

@@ -16,6 +16,7 @@ describe("readLocalConfig", () => {
     expect(config).toMatchObject({
       port: 3000,
       wsPort: 3001,
+      webPort: 3002,
       dataDir: "/tmp/coach-config",
       inMemory: false,
       tableName: "coach-local",

@@ -13,7 +13,7 @@ const running: ChildProcess[] = [];
 function pnpmStart(dataDir: string, extraEnv: Record<string, string> = {}) {
   const child = spawn("pnpm", ["start"], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: "0", WS_PORT: "0", DATA_DIR: dataDir, DYNAMODB_ENDPOINT: "", TABLE_NAME: "", LOG_LEVEL: "WARN", ...extraEnv },
+    env: { ...process.env, PORT: "0", WS_PORT: "0", WEB_PORT: "0", DATA_DIR: dataDir, DYNAMODB_ENDPOINT: "", TABLE_NAME: "", LOG_LEVEL: "WARN", ...extraEnv },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -74,6 +74,11 @@ describe("pnpm start", () => {
     expect(first.output()).toMatch(/offline coach/);
     expect(first.output()).toContain("pnpm --silent token <userId>");
     expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: "ok" });
+    // The web app, built if needed, on its own port, pointed at this stack.
+    const webUrl = /Web app {2}(http:\/\/\S+)/.exec(first.output())?.[1];
+    expect(webUrl, first.output()).toBeDefined();
+    expect(await (await fetch(webUrl!)).text()).toContain('<div id="app">');
+    expect(await (await fetch(`${webUrl}/config.json`)).json()).toMatchObject({ apiUrl: url, auth: { kind: "dev" } });
 
     const issued = token(dirA, "alice");
     expect(issued.status).toBe(0);
