@@ -7,7 +7,12 @@ import { TEST_CEILING_MS } from "./test/ceiling";
  * machine's two cores, so they run one at a time, in one worker of their own
  * (a thread pool of one, beside the forks of everything else).
  */
-const heavy = ["packages/local/test/start.test.ts", "packages/functions/test/realtime/load.e2e.test.ts"];
+const heavy = [
+  "packages/local/test/start.test.ts",
+  "packages/functions/test/realtime/load.e2e.test.ts",
+  // Chromium beside a whole stack: one shared browser per file, one file at a time.
+  "packages/web/test/**/*.browser.test.ts",
+];
 
 /** The stacks' synthesis (one real esbuild build of every handler): CPU-bound, and the suite's longest file. */
 const build = ["stacks/**/*.test.ts", "infra/**/*.test.ts"];
