@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { aiEnvironment, conversationEnvironment, profileOf, stageConfig, stageRegion } from "./stage-config";
+import { aiEnvironment, conversationEnvironment, oidcEnvironment, profileOf, stageConfig, stageRegion } from "./stage-config";
 
 const jwt = { COACH_JWT_ISSUER: "https://issuer.example.test/", COACH_JWT_AUDIENCE: "coach" };
 
@@ -36,13 +36,13 @@ describe("stageConfig", () => {
     const config = stageConfig("prod", {
       ...jwt,
       COACH_ALARM_EMAILS: "a@example.test, b@example.test",
-      COACH_CORS_ORIGINS: "https://app.example.test",
+      COACH_CORS_ORIGINS: "https://app.example.test, http://localhost:5173",
       COACH_REGION: "eu-west-1",
       COACH_API_DOMAIN: "api.example.test",
       COACH_API_HOSTED_ZONE: "example.test",
     });
     expect(config.alarmEmails).toEqual(["a@example.test", "b@example.test"]);
-    expect(config.corsOrigins).toEqual(["https://app.example.test"]);
+    expect(config.extraCorsOrigins).toEqual(["https://app.example.test", "http://localhost:5173"]);
     expect(config.region).toBe("eu-west-1");
     expect(config.customDomain).toEqual({ domainName: "api.example.test", hostedZone: "example.test" });
     expect(stageRegion({})).toBe("us-east-1");
@@ -82,5 +82,29 @@ describe("stageConfig", () => {
     expect(aiEnvironment(chosen.ai)).toEqual({ ANTHROPIC_MODEL: "claude-sonnet-4-6", ANTHROPIC_EFFORT: "medium" });
     expect(() => stageConfig("dev", { COACH_ANTHROPIC_EFFORT: "extreme" })).toThrow(/COACH_ANTHROPIC_EFFORT must be one of low, medium, high, xhigh, max/);
     expect(() => stageConfig("dev", { COACH_ANTHROPIC_MODEL: "claude sonnet" })).toThrow(/not a model id/);
+  });
+
+  it("allows no browser origin besides the web app's unless COACH_CORS_ORIGINS adds some, on every stage", () => {
+    for (const stage of ["dev", "staging", "prod", "alice"]) expect(stageConfig(stage, jwt).extraCorsOrigins, stage).toEqual([]);
+  });
+
+  it("refuses COACH_CORS_ORIGINS entries that are not exact origins, and the wildcard", () => {
+    expect(() => stageConfig("dev", { COACH_CORS_ORIGINS: "*" })).toThrow(/COACH_CORS_ORIGINS cannot be \*/);
+    expect(() => stageConfig("dev", { COACH_CORS_ORIGINS: "https://app.example.test/" })).toThrow(/did you mean https:\/\/app\.example\.test\?/);
+    for (const bad of ["https://app.example.test/app", "app.example.test", "ftp://files.example.test"]) {
+      expect(() => stageConfig("dev", { COACH_CORS_ORIGINS: bad }), bad).toThrow(/is not an origin/);
+    }
+  });
+
+  it("signs the web app in at the JWT issuer, with the JWT audience as client id unless COACH_OIDC_CLIENT_ID says otherwise", () => {
+    expect(stageConfig("prod", jwt).oidc).toEqual({ authority: "https://issuer.example.test", clientId: "coach", scope: undefined });
+    expect(oidcEnvironment(stageConfig("prod", jwt).oidc)).toEqual({ VITE_OIDC_AUTHORITY: "https://issuer.example.test", VITE_OIDC_CLIENT_ID: "coach" });
+    const chosen = stageConfig("prod", { ...jwt, COACH_OIDC_CLIENT_ID: " web-client ", COACH_OIDC_SCOPE: "openid email" });
+    expect(oidcEnvironment(chosen.oidc)).toEqual({
+      VITE_OIDC_AUTHORITY: "https://issuer.example.test",
+      VITE_OIDC_CLIENT_ID: "web-client",
+      VITE_OIDC_SCOPE: "openid email",
+    });
+    expect(stageConfig("dev", {}).oidc).toMatchObject({ authority: "https://issuer.invalid/coach-dev", clientId: "coach-dev" });
   });
 });

@@ -80,6 +80,23 @@ export interface AiSettings {
   readonly effort: Effort | undefined;
 }
 
+/**
+ * How the web app signs in (OIDC authorization code + PKCE), baked into its
+ * build as `VITE_OIDC_*` by the Web stack.
+ */
+export interface OidcSettings {
+  /** The stage's JWT issuer: the app signs in where the API's tokens come from. */
+  readonly authority: string;
+  /**
+   * COACH_OIDC_CLIENT_ID, default the JWT audience: the app calls the API
+   * with its ID token, whose `aud` is this client id, and the API accepts only
+   * its JWT audience.
+   */
+  readonly clientId: string;
+  /** COACH_OIDC_SCOPE; unset, the app's own default (`openid profile email`). */
+  readonly scope: string | undefined;
+}
+
 export interface StageConfig {
   /** The stage name as given to SST (`--stage`). */
   readonly stage: string;
@@ -90,8 +107,13 @@ export interface StageConfig {
   /** `retain` keeps data when a stage is removed; `destroy` deletes it. */
   readonly removalPolicy: "retain" | "destroy";
   readonly jwt: { readonly issuer: string; readonly audience: string; readonly jwksUri: string };
-  /** Browser origins allowed by CORS preflight; empty means no browser access. */
-  readonly corsOrigins: readonly string[];
+  /**
+   * Browser origins the REST API allows besides the web app's own
+   * (COACH_CORS_ORIGINS). The web app is deployed on every stage and its
+   * origin is always allowed, so the default is none: the app's origin alone.
+   */
+  readonly extraCorsOrigins: readonly string[];
+  readonly oidc: OidcSettings;
   readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logLevel: LogLevel;
   readonly logRetention: LogRetention;
@@ -113,7 +135,6 @@ interface ProfileDefaults {
   readonly functions: StageConfig["functions"];
   readonly conversation: ConversationSettings;
   readonly alarms: AlarmThresholds;
-  readonly corsOrigins: readonly string[];
   /** staging and prod refuse to build without a real identity provider. */
   readonly requireJwt: boolean;
 }
@@ -121,6 +142,7 @@ interface ProfileDefaults {
 export const defaultRegion = "us-east-1";
 
 const devJwtIssuer = "https://issuer.invalid/coach-dev";
+const devJwtAudience = "coach-dev";
 
 /** The handlers' own defaults (packages/core: ratelimit, turn/lock), stated here so every stage sets them explicitly. */
 const conversationDefaults: ConversationSettings = {
@@ -138,7 +160,6 @@ const profiles: Record<StageProfile, ProfileDefaults> = {
     logRetention: "one_week",
     functions: { timeoutSeconds: 10, memoryMb: 512 },
     conversation: conversationDefaults,
-    corsOrigins: ["*"],
     requireJwt: false,
     alarms: {
       evaluationPeriods: 1,
@@ -163,7 +184,6 @@ const profiles: Record<StageProfile, ProfileDefaults> = {
     logRetention: "one_month",
     functions: { timeoutSeconds: 10, memoryMb: 512 },
     conversation: conversationDefaults,
-    corsOrigins: [],
     requireJwt: true,
     alarms: {
       evaluationPeriods: 1,
@@ -188,7 +208,6 @@ const profiles: Record<StageProfile, ProfileDefaults> = {
     logRetention: "three_months",
     functions: { timeoutSeconds: 10, memoryMb: 1024 },
     conversation: conversationDefaults,
-    corsOrigins: [],
     requireJwt: true,
     alarms: {
       evaluationPeriods: 2,
@@ -230,8 +249,8 @@ export function stageRegion(env: Env = process.env): string {
  * COACH_REGION, COACH_JWT_ISSUER, COACH_JWT_AUDIENCE, COACH_JWT_JWKS_URI,
  * COACH_CORS_ORIGINS (comma-separated), COACH_ALARM_EMAILS (comma-separated),
  * COACH_API_DOMAIN + COACH_API_HOSTED_ZONE, COACH_ANTHROPIC_MODEL,
- * COACH_ANTHROPIC_EFFORT. staging and prod require
- * COACH_JWT_ISSUER and COACH_JWT_AUDIENCE.
+ * COACH_ANTHROPIC_EFFORT, COACH_OIDC_CLIENT_ID, COACH_OIDC_SCOPE. staging and
+ * prod require COACH_JWT_ISSUER and COACH_JWT_AUDIENCE.
  */
 export function stageConfig(stage: string, env: Env = process.env): StageConfig {
   const profile = profileOf(stage);
@@ -260,10 +279,15 @@ export function stageConfig(stage: string, env: Env = process.env): StageConfig 
     removalPolicy: defaults.removalPolicy,
     jwt: {
       issuer: jwtIssuer,
-      audience: audience ?? "coach-dev",
+      audience: audience ?? devJwtAudience,
       jwksUri: env.COACH_JWT_JWKS_URI?.trim() || `${jwtIssuer}/.well-known/jwks.json`,
     },
-    corsOrigins: list(env.COACH_CORS_ORIGINS) ?? defaults.corsOrigins,
+    extraCorsOrigins: extraCorsOrigins(list(env.COACH_CORS_ORIGINS) ?? []),
+    oidc: {
+      authority: jwtIssuer,
+      clientId: env.COACH_OIDC_CLIENT_ID?.trim() || (audience ?? devJwtAudience),
+      scope: env.COACH_OIDC_SCOPE?.trim() || undefined,
+    },
     throttling: defaults.throttling,
     logLevel: defaults.logLevel,
     logRetention: defaults.logRetention,
@@ -273,6 +297,34 @@ export function stageConfig(stage: string, env: Env = process.env): StageConfig 
     alarms: defaults.alarms,
     alarmEmails: list(env.COACH_ALARM_EMAILS) ?? [],
     customDomain: domainName !== undefined && hostedZone !== undefined ? { domainName, hostedZone } : undefined,
+  };
+}
+
+/**
+ * Each entry must be exactly an origin (`scheme://host[:port]`), as browsers
+ * send it: a trailing slash or a path would never match. `*` cannot stand
+ * beside the web app's origin (API Gateway's preflight mixes no wildcard with
+ * origins), and exact origins are the point.
+ */
+function extraCorsOrigins(origins: readonly string[]): string[] {
+  for (const origin of origins) {
+    if (origin === "*") throw new Error("COACH_CORS_ORIGINS cannot be *: list the origins to allow besides the web app's, which is always allowed.");
+    const parsed = URL.canParse(origin) ? new URL(origin) : undefined;
+    const isWeb = parsed !== undefined && (parsed.protocol === "https:" || parsed.protocol === "http:");
+    if (!isWeb || parsed.origin !== origin) {
+      const hint = isWeb ? ` (did you mean ${parsed.origin}?)` : "";
+      throw new Error(`COACH_CORS_ORIGINS: "${origin}" is not an origin, http(s)://host[:port] with no path${hint}`);
+    }
+  }
+  return [...origins];
+}
+
+/** The web app's build-time sign-in settings (packages/web/src/config.ts); no VITE_OIDC_SCOPE when the stage keeps the app's default. */
+export function oidcEnvironment(settings: OidcSettings): Record<string, string> {
+  return {
+    VITE_OIDC_AUTHORITY: settings.authority,
+    VITE_OIDC_CLIENT_ID: settings.clientId,
+    ...(settings.scope ? { VITE_OIDC_SCOPE: settings.scope } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import { commonFunctionProps, functionLogGroup, functionTimeout, toPolicyStateme
 import { Realtime } from "./Realtime";
 import { configOf } from "./stage";
 import { Storage } from "./Storage";
+import { WebHosting } from "./WebHosting";
 
 /**
  * The REST API: one function per `httpRoutes` entry. No API Gateway
@@ -18,13 +19,17 @@ import { Storage } from "./Storage";
  *
  * Comes after Realtime: routes with `manageConnections` (the REST send route,
  * whose reply also streams to the session's WebSocket connections) post to
- * that stack's WebSocket API.
+ * that stack's WebSocket API. And after WebHosting: browsers may call it from
+ * the web app's origin and the ones COACH_CORS_ORIGINS adds, no other.
  */
 export function Api({ stack, app }: StackContext) {
   const config = configOf(app);
   const { table } = use(Storage);
   const { webSocket, anthropicApiKey } = use(Realtime);
-  const origins = [...config.corsOrigins];
+  const { origin: webOrigin } = use(WebHosting);
+  // The preflight, the handlers (CORS_ORIGINS) and API Gateway's own errors all allow these, the web app's first.
+  const origins = [webOrigin, ...config.extraCorsOrigins];
+  const defaultFunction = commonFunctionProps(config, table);
 
   const routes: Record<string, ApiGatewayV1ApiFunctionRouteProps<string>> = {};
   for (const route of httpRoutes) {
@@ -45,7 +50,8 @@ export function Api({ stack, app }: StackContext) {
 
   const api = new ApiGatewayV1Api(stack, "Api", {
     routes,
-    defaults: { function: commonFunctionProps(config, table) },
+    // Only REST functions answer browsers; the WebSocket ones get no CORS_ORIGINS.
+    defaults: { function: { ...defaultFunction, environment: { ...defaultFunction.environment, CORS_ORIGINS: origins.join(",") } } },
     accessLog: { retention: config.logRetention },
     customDomain: config.customDomain && { domainName: config.customDomain.domainName, hostedZone: config.customDomain.hostedZone },
     cdk: {
@@ -53,14 +59,12 @@ export function Api({ stack, app }: StackContext) {
         description: `coach ${app.stage} REST API`,
         // See ensureApiGatewayLoggingRole: the account's logging role is not owned by this stage.
         cloudWatchRole: false,
-        defaultCorsPreflightOptions:
-          origins.length > 0
-            ? {
-                allowOrigins: origins,
-                allowMethods: apigateway.Cors.ALL_METHODS,
-                allowHeaders: [...apigateway.Cors.DEFAULT_HEADERS, "X-Request-Id"],
-              }
-            : undefined,
+        // The first origin is the preflight's default answer; any other is echoed when it is the request's Origin.
+        defaultCorsPreflightOptions: {
+          allowOrigins: origins,
+          allowMethods: apigateway.Cors.ALL_METHODS,
+          allowHeaders: [...apigateway.Cors.DEFAULT_HEADERS, "X-Request-Id"],
+        },
         deployOptions: {
           throttlingRateLimit: config.throttling.rateLimit,
           throttlingBurstLimit: config.throttling.burstLimit,
@@ -76,18 +80,16 @@ export function Api({ stack, app }: StackContext) {
   }
 
   // Errors API Gateway produces itself (throttling, unknown paths) carry CORS
-  // headers too, when there is one static origin to send.
-  const [onlyOrigin] = origins;
-  if (origins.length === 1 && onlyOrigin !== undefined) {
-    for (const [id, type] of [
-      ["Default4xx", apigateway.ResponseType.DEFAULT_4XX],
-      ["Default5xx", apigateway.ResponseType.DEFAULT_5XX],
-    ] as const) {
-      api.cdk.restApi.addGatewayResponse(id, {
-        type,
-        responseHeaders: { "Access-Control-Allow-Origin": `'${onlyOrigin}'`, "Access-Control-Allow-Headers": "'*'" },
-      });
-    }
+  // headers too, so the web app can read them. A gateway response's headers
+  // are static and cannot echo the request's origin: they name the app's.
+  for (const [id, type] of [
+    ["Default4xx", apigateway.ResponseType.DEFAULT_4XX],
+    ["Default5xx", apigateway.ResponseType.DEFAULT_5XX],
+  ] as const) {
+    api.cdk.restApi.addGatewayResponse(id, {
+      type,
+      responseHeaders: { "Access-Control-Allow-Origin": `'${webOrigin}'`, "Access-Control-Allow-Headers": "'*'" },
+    });
   }
 
   const functions: MonitoredFunction[] = httpRoutes.map((route) => {
@@ -102,8 +104,9 @@ export function Api({ stack, app }: StackContext) {
     return { label: key, function: fn, timeout: route.timeoutSeconds ? Duration.seconds(route.timeoutSeconds) : functionTimeout(config) };
   });
 
-  stack.addOutputs({ ApiUrl: api.customDomainUrl ?? api.url });
-  return { api, functions, restApiName: api.cdk.restApi.restApiName, restApiStageName: app.stage };
+  const url = api.customDomainUrl ?? api.url;
+  stack.addOutputs({ ApiUrl: url });
+  return { api, url, functions, restApiName: api.cdk.restApi.restApiName, restApiStageName: app.stage };
 }
 
 /** The longest a streamed response may last through API Gateway (15 minutes), and so the longest integration timeout. */

@@ -13,7 +13,11 @@ export const serviceName = (config: StageConfig) => `coach-${config.stage}`;
 
 export const functionTimeout = (config: StageConfig) => Duration.seconds(config.functions.timeoutSeconds);
 
-/** Settings every function (route or worker) shares: Node 22 on arm64, minified ESM bundle, the env the handlers read. */
+/**
+ * Settings every function (route or worker) shares: Node 22 on arm64,
+ * minified ESM bundle, the env the handlers read. CORS_ORIGINS is the Api
+ * stack's, which knows the web app's origin.
+ */
 export function commonFunctionProps(config: StageConfig, table: dynamodb.ITable): FunctionProps {
   return {
     runtime: "nodejs22.x",
@@ -29,8 +33,6 @@ export function commonFunctionProps(config: StageConfig, table: dynamodb.ITable)
       POWERTOOLS_SERVICE_NAME: serviceName(config),
       POWERTOOLS_METRICS_NAMESPACE: metricNamespace,
       LOG_LEVEL: config.logLevel,
-      // The handlers add CORS headers to their own responses; empty means no browser origin.
-      CORS_ORIGINS: config.corsOrigins.join(","),
       // Rate limits and the turn lock period, on every function so all that import the turn code agree on them.
       ...conversationEnvironment(config.conversation),
       // The Claude model and default effort, where the stage sets them (COACH_ANTHROPIC_*).

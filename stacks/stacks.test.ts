@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { Match } from "aws-cdk-lib/assertions";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import { Stack } from "sst/constructs";
@@ -9,13 +11,16 @@ import { alarmIds, slug } from "../infra/monitoring";
 import { workerFunctionEnvName } from "../infra/permissions";
 import { conversationEnvironment, stageConfig } from "../infra/stage-config";
 import { webSocketLabel, workerLabel } from "./Realtime";
+import { webBuildDir } from "./Web";
 import {
   actionsOf,
   allStatements,
   environmentOf,
   functionByDescription,
   getAttTarget,
+  isSstCustomResourceHandler,
   ownFunctions,
+  resolveImports,
   resources,
   restMethods,
   statementsOfFunction,
@@ -149,10 +154,49 @@ describe("the build", () => {
 
   it("keeps every stack well under CloudFormation's 500-resource limit (split a stack before a route crosses 450)", () => {
     for (const synth of [dev, prod]) {
-      for (const [name, template] of Object.entries({ storage: synth.storage, realtime: synth.realtime, api: synth.api, monitoring: synth.monitoring })) {
+      const { storage, realtime, api, monitoring, webHosting, web } = synth;
+      for (const [name, template] of Object.entries({ storage, realtime, api, monitoring, webHosting, web })) {
         expect(resources(template).size, `${synth.config.stage} ${name}`).toBeLessThan(450);
       }
     }
+  });
+
+  it("builds the web app for production, the stage's URLs left as placeholders that its upload replaces with the deployed ones", () => {
+    const assets = path.join(webBuildDir(dev.out), "assets");
+    const js = readdirSync(assets)
+      .filter((name) => name.endsWith(".js"))
+      .map((name) => readFileSync(path.join(assets, name), "utf8"))
+      .join("\n");
+    // The sign-in settings are known at build time, so built in as they are.
+    for (const text of ["{{ VITE_API_URL }}", "{{ VITE_WS_URL }}", dev.config.oidc.authority, dev.config.oidc.clientId]) expect(js.includes(text), text).toBe(true);
+    expect(js.includes("__PREACT_DEVTOOLS__"), "Vite's development build (NODE_ENV=test under vitest) has Preact's devtools in it").toBe(false);
+
+    const [uploader] = [...resources(dev.web, "Custom::S3Uploader").values()];
+    const props = uploader?.Properties ?? {};
+    const deployed = (template: Synthesized["api"], output: string) => (template.toJSON() as { Outputs: Record<string, { Value: unknown }> }).Outputs[output]?.Value;
+    const expected = [
+      ["{{ VITE_API_URL }}", deployed(dev.api, "ApiUrl")],
+      ["{{ VITE_WS_URL }}", deployed(dev.realtime, "WebSocketUrl")],
+    ].flatMap(([search, replace]) => ["**/*.html", "**/*.js"].map((files) => ({ files, search, replace })));
+    expect(resolveImports(props.replaceValues, dev.all)).toEqual(expected);
+
+    const [bucketId] = [...resources(dev.webHosting, "AWS::S3::Bucket").keys()];
+    const [distributionId] = [...resources(dev.webHosting, "AWS::CloudFront::Distribution").keys()];
+    expect(resolveImports(props.destinationBucketName, dev.all)).toEqual({ Ref: bucketId });
+    const [invalidator] = [...resources(dev.web, "Custom::CloudFrontInvalidator").values()];
+    expect(resolveImports(invalidator?.Properties?.distributionId, dev.all)).toEqual({ Ref: distributionId });
+  });
+
+  it("orders WebHosting, Api, Web with the upload in place: the API reads the site's origin, the site the API's URL, no cycle", () => {
+    const dependencies = (name: string) =>
+      dev.app.node.children
+        .filter((child): child is Stack => child instanceof Stack)
+        .find((stack) => stack.stackName === `dev-coach-${name}`)!
+        .dependencies.map((stack) => stack.stackName)
+        .sort();
+    expect(dependencies("Web")).toEqual(["dev-coach-Api", "dev-coach-Realtime", "dev-coach-WebHosting"]);
+    expect(dependencies("Api")).toEqual(["dev-coach-Realtime", "dev-coach-Storage", "dev-coach-WebHosting"]);
+    expect(dependencies("WebHosting")).toEqual([]);
   });
 });
 
@@ -302,8 +346,11 @@ describe("IAM", () => {
     }
     expect(invokers).toBe(webSocketRoutes.filter((route) => (route.invokes ?? []).length > 0).length);
     expect(invokers).toBeGreaterThan(0);
-    // No other lambda:InvokeFunction anywhere but SST's own custom-resource plumbing.
-    const invokeStatements = dev.all.flatMap((template) => allStatements(template)).filter((statement) => actionsOf(statement).includes("lambda:InvokeFunction"));
+    // No other lambda:InvokeFunction anywhere but SST's own custom-resource plumbing (the web app's uploader calls its stack's handler).
+    const invokeStatements = dev.all
+      .flatMap((template) => allStatements(template))
+      .filter((statement) => actionsOf(statement).includes("lambda:InvokeFunction"))
+      .filter((statement) => !isSstCustomResourceHandler(getAttTarget(statement.Resource) ?? ""));
     expect(invokeStatements).toHaveLength(invokers);
   });
 
@@ -328,7 +375,7 @@ describe("functions", () => {
       expect(fn.Properties?.Architectures, id).toEqual(["arm64"]);
     }
     const functions = deployedFunctions(prod);
-    for (const { label, fn, timeoutSeconds } of functions) {
+    for (const { label, template, fn, timeoutSeconds } of functions) {
       expect(fn.Properties?.Architectures, label).toEqual(["arm64"]);
       expect(fn.Properties?.Timeout, label).toBe(timeoutSeconds);
       expect(fn.Properties?.MemorySize, label).toBe(config.functions.memoryMb);
@@ -339,7 +386,6 @@ describe("functions", () => {
         JWT_JWKS_URI: `${testJwtEnv.COACH_JWT_ISSUER}/.well-known/jwks.json`,
         POWERTOOLS_SERVICE_NAME: "coach-prod",
         LOG_LEVEL: config.logLevel,
-        CORS_ORIGINS: "https://app.example.test",
         RATE_LIMIT_SESSION_PER_MINUTE: "60",
         RATE_LIMIT_USER_PER_MINUTE: "120",
         TURN_LOCK_SECONDS: "30",
@@ -347,6 +393,9 @@ describe("functions", () => {
         ANTHROPIC_EFFORT: "medium",
       });
       expect(variables.ANTHROPIC_MODEL, `${label}: the model stays the handlers' default`).toBeUndefined();
+      // REST functions answer browsers: the web app's origin (web.test.ts), then COACH_CORS_ORIGINS'.
+      if (template === prod.api) expect(JSON.stringify(variables.CORS_ORIGINS), label).toMatch(/ExportsOutputFnGetAttSiteDistribution.*,https:\/\/app\.example\.test"\]\]\}$/);
+      else expect(variables.CORS_ORIGINS, label).toBeUndefined();
       expect(JSON.stringify(variables.TABLE_NAME), label).toContain("ExportsOutputRefTable");
     }
   });
@@ -393,7 +442,8 @@ describe("Api", () => {
     const preflight = (synth: Synthesized) =>
       JSON.stringify([...resources(synth.api, "AWS::ApiGateway::Method").values()].filter((m) => m.Properties?.HttpMethod === "OPTIONS"));
     expect(preflight(prod)).toContain("https://app.example.test");
-    expect(preflight(dev)).toContain("'*'");
+    // No wildcard on any stage: the web app's origin (web.test.ts) and what COACH_CORS_ORIGINS adds.
+    for (const synth of [dev, prod, staging, personal]) expect(preflight(synth)).not.toContain("'*'");
   });
 });
 
@@ -612,7 +662,7 @@ describe("stages", () => {
   it("names every stack after its stage", () => {
     for (const synth of [dev, prod]) {
       const names = synth.app.node.children.filter((child) => child instanceof Stack).map((stack) => (stack as Stack).stackName);
-      expect(names.sort()).toEqual(["Api", "Monitoring", "Realtime", "Storage"].map((name) => `${synth.config.stage}-coach-${name}`));
+      expect(names.sort()).toEqual(["Api", "Monitoring", "Realtime", "Storage", "Web", "WebHosting"].map((name) => `${synth.config.stage}-coach-${name}`));
     }
   });
 });

@@ -5,9 +5,11 @@
  *
  * With `build: false` functions are not bundled: in deploy mode SST bundles
  * them (esbuild, locally) in `app.finish()`, and until then each keeps an
- * inline placeholder. `build: true` runs `app.finish()` as `sst build` does:
- * handlers are bundled, real handler paths and the app's default removal
- * policy are applied. It bundles every handler with esbuild (one at a time on
+ * inline placeholder, and the web app is neither built nor uploaded (the Web
+ * stack has no S3Uploader yet). `build: true` runs `app.finish()` as `sst
+ * build` does: handlers are bundled, the web app is built with Vite into this
+ * synthesis' `out` (about a second) and its upload added, real handler paths
+ * and the app's default removal policy are applied. It bundles every handler with esbuild (one at a time on
  * a two-core machine) and takes most of a test file's time, so each test file
  * does at most one `build: true` synthesis and reuses its templates across
  * all its assertions; other stages are synthesized with `build: false`.
@@ -27,6 +29,8 @@ import { Api } from "./Api";
 import { Monitoring } from "./Monitoring";
 import { Realtime } from "./Realtime";
 import { Storage } from "./Storage";
+import { Web } from "./Web";
+import { WebHosting } from "./WebHosting";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -43,7 +47,11 @@ export interface Synthesized {
   readonly api: Template;
   readonly realtime: Template;
   readonly monitoring: Template;
+  readonly webHosting: Template;
+  readonly web: Template;
   readonly all: readonly Template[];
+  /** This synthesis' SST output folder (`.sst/` of a real build); the web app's build goes under it. */
+  readonly out: string;
 }
 
 /**
@@ -81,7 +89,20 @@ export async function synthesize(stage: string, options: { build: boolean }): Pr
   const realtime = Template.fromStack(getStack(Realtime));
   const api = Template.fromStack(getStack(Api));
   const monitoring = Template.fromStack(getStack(Monitoring));
-  return { app, config: stageConfig(stage), storage, api, realtime, monitoring, all: [storage, realtime, api, monitoring] };
+  const webHosting = Template.fromStack(getStack(WebHosting));
+  const web = Template.fromStack(getStack(Web));
+  return {
+    app,
+    config: stageConfig(stage),
+    storage,
+    api,
+    realtime,
+    monitoring,
+    webHosting,
+    web,
+    all: [storage, realtime, webHosting, api, monitoring, web],
+    out,
+  };
 }
 
 type Json = Record<string, unknown>;
@@ -96,6 +117,27 @@ export interface Resource {
 export function resources(template: Template, type?: string): Map<string, Resource> {
   const all = (template.toJSON() as { Resources?: Record<string, Resource> }).Resources ?? {};
   return new Map(Object.entries(all).filter(([, resource]) => type === undefined || resource.Type === type));
+}
+
+/**
+ * `value` with every `Fn::ImportValue` replaced by what the exporting stack
+ * (one of `templates`) puts in that export, in the exporter's own terms
+ * (`{Ref: X}`, `{Fn::GetAtt: [X, Y]}`): a cross-stack reference compared with
+ * the resource it names.
+ */
+export function resolveImports(value: unknown, templates: readonly Template[]): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolveImports(item, templates));
+  if (typeof value !== "object" || value === null) return value;
+  const name = (value as { "Fn::ImportValue"?: unknown })["Fn::ImportValue"];
+  if (typeof name === "string") {
+    for (const template of templates) {
+      const outputs = (template.toJSON() as { Outputs?: Record<string, { Value: unknown; Export?: { Name?: string } }> }).Outputs ?? {};
+      const exported = Object.values(outputs).find((output) => output.Export?.Name === name);
+      if (exported !== undefined) return exported.Value;
+    }
+    throw new Error(`No template exports ${name}`);
+  }
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolveImports(item, templates)]));
 }
 
 /** SST adds one custom-resource function (and its role) to every stack. */
