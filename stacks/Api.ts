@@ -2,7 +2,7 @@ import { Aws, Duration, Fn } from "aws-cdk-lib";
 import * as apigateway from "aws-cdk-lib/aws-apigateway";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { ApiGatewayV1Api, type ApiGatewayV1ApiFunctionRouteProps, type StackContext, use } from "sst/constructs";
-import { httpRouteKey, httpRoutes, type HttpRoute } from "../packages/functions/src/manifest";
+import { binaryMediaTypes, httpRouteKey, httpRoutes, type HttpRoute } from "../packages/functions/src/manifest";
 import type { MonitoredFunction } from "../infra/monitoring";
 import { manageConnectionsStatementFor, tableStatementFor } from "../infra/permissions";
 import { ensureApiGatewayLoggingRole } from "./api-gateway-logging";
@@ -59,6 +59,8 @@ export function Api({ stack, app }: StackContext) {
         description: `coach ${app.stage} REST API`,
         // See ensureApiGatewayLoggingRole: the account's logging role is not owned by this stage.
         cloudWatchRole: false,
+        // A PDF download (`?format=pdf`) leaves the handler base64-encoded; API Gateway sends it as bytes.
+        binaryMediaTypes: [...binaryMediaTypes],
         // The first origin is the preflight's default answer; any other is echoed when it is the request's Origin.
         defaultCorsPreflightOptions: {
           allowOrigins: origins,

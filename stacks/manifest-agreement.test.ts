@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { httpRouteKey, httpRoutes, parseHandler, webSocketRoutes, workers } from "../packages/functions/src/manifest";
+import { binaryMediaTypes, httpRouteKey, httpRoutes, parseHandler, webSocketRoutes, workers } from "../packages/functions/src/manifest";
 import { webSocketAuthorizerLabel, webSocketLabel, workerLabel } from "./Realtime";
 import { getAttTarget, ownFunctions, repoRoot, resources, restMethods, sstHandlers, synthesize, type Resource, type Synthesized } from "./testing";
 
@@ -63,6 +63,14 @@ describe("deployed functions equal the route manifest", () => {
       used.add(functionId ?? "");
     }
     expect([...functions.keys()].filter((id) => !used.has(id))).toEqual([]);
+  });
+
+  it("passes the manifest's binary media types (PDF downloads) as bytes, and no catch-all type that would make every body binary", () => {
+    const [restApi, ...others] = [...resources(synth.api, "AWS::ApiGateway::RestApi").values()];
+    expect(others).toEqual([]);
+    expect(restApi?.Properties?.BinaryMediaTypes).toEqual([...binaryMediaTypes]);
+    expect(binaryMediaTypes).toContain("application/pdf");
+    expect(binaryMediaTypes).not.toContain("*/*");
   });
 
   it("leaves every method open at the gateway: handlers verify the JWT themselves", () => {

@@ -118,6 +118,29 @@ async function tracked(ctx: ScenarioContext, path: string, body: unknown): Promi
   return ((await response.json()) as { id: string }).id;
 }
 
+/** A questionnaire template of 3 questions; `title` makes its content (and so a PUT of it) new. */
+const benchTemplate = (title = "Bench intake") => ({
+  title,
+  questions: [
+    { id: "name", text: "Your name?", kind: "text" },
+    { id: "email", text: "Your email?", kind: "email" },
+    { id: "plan", text: "Which plan?", kind: "choice", options: ["Free", "Team"] },
+  ],
+  document: { title: "Intake", body: "# Intake\n\n| Name | Email | Plan |\n| --- | --- | --- |\n| {{name}} | {{email}} | {{plan}} |" },
+});
+
+/** Puts a template with the dev API key, outside the measurement; returns its id. */
+async function template(ctx: ScenarioContext, id: string): Promise<string> {
+  const response = await fetch(`${ctx.baseUrl}/api/templates/${id}`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${ctx.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify(benchTemplate()),
+  });
+  if (!response.ok) throw new Error(`set-up PUT /api/templates/${id}: ${response.status} ${await response.text()}`);
+  return id;
+}
+let templateEdits = 0;
+
 const trackingSession = (ctx: ScenarioContext) => tracked(ctx, "sessions", { projectId: "bench" });
 const trackingMachine = (ctx: ScenarioContext) => tracked(ctx, "machines", { hostname: "bench-host", capacity: 4 });
 const today = () => new Date().toISOString().slice(0, 10);
@@ -131,6 +154,18 @@ async function freshSessionWithChildren(ctx: ScenarioContext): Promise<Params> {
     await ctx.Conversation.giveFeedback({ sessionId: session.id, messageId: reply.id, rating: "up" });
     return { id: session.id };
   });
+}
+
+/** A document of the bench user, as a completed questionnaire would store it (with a session, so a delete removes its marker too). */
+async function benchDocument(ctx: ScenarioContext): Promise<Params> {
+  const Documents = await import("@coach/core/document");
+  const document = await Documents.createDocument({
+    userId: ctx.userId,
+    title: "Bench OKRs",
+    markdown: "# Bench OKRs\n\n| Key result | Target |\n| --- | --- |\n| Weekly active teams | 120 |\n",
+    sessionId: `ses_bench_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`,
+  });
+  return { id: document.id };
 }
 
 const WS_TIMEOUT_MS = 10_000;
@@ -292,6 +327,34 @@ function wsConnect(): Scenario {
   };
 }
 
+/**
+ * A connection opened with `?templateId=`: `$connect` stores it and hands the
+ * questionnaire worker the opening, which starts the user's questionnaire of
+ * the template, joins the connection and asks the first question. Counted
+ * together (the worker may run before `$connect` has returned), from the
+ * upgrade to `next_question`.
+ */
+function questionnaireOpening(): Scenario {
+  const state: WsState = {};
+  let templateId = "";
+  return {
+    description: "open a connection with ?templateId= (a new questionnaire): $connect and the questionnaire worker together, until next_question",
+    expectStatus: "next_question",
+    setup: async (ctx) => {
+      templateId = await template(ctx, `bench-open-${Date.now()}-${++templateEdits}`);
+    },
+    invoke: async (ctx) => {
+      const done = ctx.runtime.completed("worker questionnaire") + 1;
+      const started = performance.now();
+      state.socket = await BenchSocket.open(ctx.wsUrl, ctx.tokenFor(`bench-questionnaire-${Date.now()}`), WS_TIMEOUT_MS, { templateId });
+      const asked = await state.socket.waitFor((frame) => frame.event.type === "next_question" || frame.event.type === "session_error", WS_TIMEOUT_MS, 0, '"next_question" event');
+      await ctx.runtime.waitFor("worker questionnaire", done, WS_TIMEOUT_MS);
+      return { status: replyStatus(asked), ms: asked.at - started, calls: ctx.callsSoFar(), dynamoMs: ctx.dynamoMsSoFar(), posts: ctx.postsSoFar() };
+    },
+    teardown: (ctx) => closeAndSettle(ctx, state),
+  };
+}
+
 /** $disconnect: the client closes; counted until the runtime logs the $disconnect handler's completion. */
 function wsDisconnect(): Scenario {
   const state: WsState = {};
@@ -370,6 +433,9 @@ export const scenarios: Record<string, Scenario> = {
     body: { to: "kr_discovery" },
     setup: async (ctx) => ({ id: await freshSession(ctx, ctx.userId) }),
   }),
+  "GET /api/documents": http({ description: "list the bench user's documents (default page)", expectStatus: 200, setup: async (ctx) => void (await benchDocument(ctx)) }),
+  "GET /api/documents/{id}": http({ description: "one document as JSON (a fresh one each time)", expectStatus: 200, setup: benchDocument }),
+  "DELETE /api/documents/{id}": http({ description: "delete a document made by a session (with its session marker; fresh each time)", expectStatus: 204, setup: benchDocument }),
   "POST /v1/chat/completions": http({
     description: "OpenAI-compatible completion, non-streaming (offline provider), counted as the bench user's usage",
     expectStatus: 200,
@@ -484,6 +550,21 @@ export const scenarios: Record<string, Scenario> = {
   "GET /api/openapi.json": http({ description: "the OpenAPI document (built once per process, then cached)", expectStatus: 200 }),
   "GET /api/docs": http({ description: "the browsable API reference page", expectStatus: 200 }),
   "GET /api/tracking/health": http({ description: "health summary (counts by status, stale, stuck)", expectStatus: 200, apiKey: true }),
+  "GET /api/templates": http({ description: "list templates (first page of summaries)", expectStatus: 200, setup: async (ctx) => void (await template(ctx, "bench-intake")) }),
+  "GET /api/templates/{id}": http({ description: "the latest version of a template", expectStatus: 200, setup: async (ctx) => ({ id: await template(ctx, "bench-intake") }) }),
+  "PUT /api/templates/{id}": http({
+    description: "store a new version of a template (its title changed each time)",
+    expectStatus: 201,
+    apiKey: true,
+    params: () => ({ id: "bench-edited" }),
+    body: () => benchTemplate(`Bench intake, edit ${++templateEdits}`),
+  }),
+  "DELETE /api/templates/{id}": http({
+    description: "delete a fresh template",
+    expectStatus: 204,
+    apiKey: true,
+    setup: async (ctx) => ({ id: await template(ctx, `bench-delete-${Date.now()}-${++templateEdits}`) }),
+  }),
   "WS $connect": wsConnect(),
   "WS $disconnect": wsDisconnect(),
   "WS $default": wsFrame("$default", {
@@ -522,6 +603,7 @@ export const scenarios: Record<string, Scenario> = {
     reply: "stop_acknowledged",
   }),
   "WS ping": wsFrame("ping", { description: "ping on an open connection", expectStatus: "pong", frame: () => ({ action: "ping" }), reply: "pong" }),
+  "worker questionnaire": questionnaireOpening(),
   "worker turn": sendAndTurn(
     WORKER_USER,
     "worker",

@@ -48,10 +48,11 @@ export class BenchSocket {
     });
   }
 
-  /** Opens `url?token=…`; resolves once the server's `$connect` accepted it and the upgrade completed. */
-  static open(url: string, token: string, timeoutMs = 10_000): Promise<BenchSocket> {
+  /** Opens `url?token=…` (and `query`); resolves once the server's `$connect` accepted it and the upgrade completed. */
+  static open(url: string, token: string, timeoutMs = 10_000, query: Record<string, string> = {}): Promise<BenchSocket> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${url}/?token=${encodeURIComponent(token)}`, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
+      const params = new URLSearchParams({ token, ...query });
+      const ws = new WebSocket(`${url}/?${params}`, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
       const socket = new BenchSocket(ws);
       ws.once("open", () => resolve(socket));
       ws.once("unexpected-response", (_request, response) => reject(new Error(`upgrade refused with ${response.statusCode}`)));

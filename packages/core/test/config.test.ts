@@ -25,7 +25,7 @@ describe("loadConfig", () => {
     expect(settings.claude).toBeUndefined();
     expect(settings.completions).toEqual({ models: [{ id: "coach" }] });
     expect(settings.http).toEqual({ jwt: { issuer: undefined, audience: undefined, jwksUri: undefined }, corsOrigins: ["*"] });
-    expect(settings.realtime).toEqual({ managementEndpoint: undefined, turnWorkerFunction: undefined, lambdaEndpoint: undefined });
+    expect(settings.realtime).toEqual({ managementEndpoint: undefined, turnWorkerFunction: undefined, questionnaireWorkerFunction: undefined, lambdaEndpoint: undefined });
     expect(settings.observability).toEqual({ serviceName: "coach", logLevel: "INFO" });
   });
 

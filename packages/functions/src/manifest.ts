@@ -21,6 +21,14 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /** Secrets a function may read (SST Config.Secret, bound only to the functions that list it). */
 export type SecretName = "ANTHROPIC_API_KEY";
 
+/**
+ * Response media types the REST API passes as bytes: a handler returns them
+ * base64-encoded (`isBase64Encoded`), and API Gateway decodes them for a
+ * request whose first `Accept` type matches one. Not the catch-all type: that
+ * would make every request body binary too and break the CORS preflight's mock integration.
+ */
+export const binaryMediaTypes: readonly string[] = ["application/pdf"];
+
 export interface HttpRoute {
   readonly method: HttpMethod;
   /** API Gateway path template, e.g. `/api/sessions/{id}`. */
@@ -88,7 +96,8 @@ const unique = (...lists: readonly (readonly TableAction[])[]): TableAction[] =>
 const httpRouteList = [
   { method: "GET", path: "/health", handler: "packages/functions/src/http/health/live.handler", auth: "none", table: [] },
   { method: "GET", path: "/health/ready", handler: "packages/functions/src/http/health/ready.handler", auth: "none", table: ["dynamodb:DescribeTable"] },
-  { method: "POST", path: "/api/sessions", handler: "packages/functions/src/http/sessions/create.handler", auth: "user", table: ["dynamodb:PutItem"] },
+  // A questionnaire session reads its template (GetItem) to pin it.
+  { method: "POST", path: "/api/sessions", handler: "packages/functions/src/http/sessions/create.handler", auth: "user", table: ["dynamodb:GetItem", "dynamodb:PutItem"] },
   { method: "GET", path: "/api/sessions", handler: "packages/functions/src/http/sessions/list.handler", auth: "user", table: ["dynamodb:Query"] },
   { method: "GET", path: "/api/sessions/{id}", handler: "packages/functions/src/http/sessions/get.handler", auth: "user", table: ["dynamodb:GetItem"] },
   {
@@ -153,6 +162,10 @@ const httpRouteList = [
     table: unique(read, fanout, ["dynamodb:PutItem", "dynamodb:UpdateItem"]),
     manageConnections: true,
   },
+  // Generated documents, each in its owner's partition. Deleting removes its session marker too (one transaction).
+  { method: "GET", path: "/api/documents", handler: "packages/functions/src/http/documents/list.handler", auth: "user", table: ["dynamodb:Query"] },
+  { method: "GET", path: "/api/documents/{id}", handler: "packages/functions/src/http/documents/get.handler", auth: "user", table: ["dynamodb:GetItem"] },
+  { method: "DELETE", path: "/api/documents/{id}", handler: "packages/functions/src/http/documents/remove.handler", auth: "user", table: ["dynamodb:GetItem", "dynamodb:DeleteItem"] },
   // State tracking for machine clients (API keys only). Every entry starts with GetItem + UpdateItem for the key check.
   { method: "POST", path: "/api/tracking/sessions", handler: "packages/functions/src/http/tracking/sessions/create.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"] },
   { method: "GET", path: "/api/tracking/sessions", handler: "packages/functions/src/http/tracking/sessions/list.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"] },
@@ -174,6 +187,12 @@ const httpRouteList = [
   { method: "POST", path: "/api/tracking/machines/{id}/slots", handler: "packages/functions/src/http/tracking/machines/claim.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
   { method: "DELETE", path: "/api/tracking/machines/{id}/slots/{sessionId}", handler: "packages/functions/src/http/tracking/machines/release.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
   { method: "GET", path: "/api/tracking/health", handler: "packages/functions/src/http/tracking/health.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"] },
+  // Questionnaire templates: users read them; operators (API keys: GetItem + UpdateItem for the key check) put new versions and delete.
+  { method: "GET", path: "/api/templates", handler: "packages/functions/src/http/templates/list.handler", auth: "user", table: ["dynamodb:Query"] },
+  { method: "GET", path: "/api/templates/{id}", handler: "packages/functions/src/http/templates/get.handler", auth: "user", table: ["dynamodb:GetItem"] },
+  // The head and the new version in one transaction (two Puts).
+  { method: "PUT", path: "/api/templates/{id}", handler: "packages/functions/src/http/templates/put.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"] },
+  { method: "DELETE", path: "/api/templates/{id}", handler: "packages/functions/src/http/templates/remove.handler", auth: "apiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
   { method: "GET", path: "/api/openapi.json", handler: "packages/functions/src/http/openapi/document.handler", auth: "none", table: [] },
   { method: "GET", path: "/api/docs", handler: "packages/functions/src/http/openapi/docs.handler", auth: "none", table: [] },
 ] as const satisfies readonly HttpRoute[];
@@ -197,6 +216,15 @@ export const workers = [
     timeoutSeconds: 300,
     secrets: ["ANTHROPIC_API_KEY"],
   },
+  {
+    // Opens a questionnaire for a connection opened with ?templateId=: finds or starts the session, joins, asks.
+    name: "questionnaire",
+    handler: "packages/functions/src/worker/questionnaire.handler",
+    table: unique(read, fanout, ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem"]),
+    manageConnections: true,
+    timeoutSeconds: 30,
+    secrets: [] as SecretName[],
+  },
 ] as const satisfies readonly WorkerFunction[];
 export type WorkerName = (typeof workers)[number]["name"];
 
@@ -207,10 +235,13 @@ export const webSocketRoutes: readonly WebSocketRoute[] = [
     handler: "packages/functions/src/ws/connect.handler",
     table: ["dynamodb:PutItem"],
     manageConnections: false,
+    // ?templateId=: the questionnaire worker opens the questionnaire once the connection is open.
+    invokes: ["questionnaire"],
     authorizer: { handler: "packages/functions/src/ws/authorize.handler", identitySource: "token" },
   },
   { routeKey: "$disconnect", handler: "packages/functions/src/ws/disconnect.handler", table: ["dynamodb:GetItem", "dynamodb:BatchWriteItem"], manageConnections: false },
-  { routeKey: "$default", handler: "packages/functions/src/ws/default.handler", table: fanout, manageConnections: true },
+  // Also takes the classic questionnaire protocol's user_message frames: a send_message to the connection's session.
+  { routeKey: "$default", handler: "packages/functions/src/ws/default.handler", table: unique(acceptMessage, fanout, ["dynamodb:GetItem"]), manageConnections: true, invokes: ["turn"] },
   {
     routeKey: "join_session",
     handler: "packages/functions/src/ws/join.handler",

@@ -512,7 +512,7 @@ describe("GET /api/sessions/{id}/export", () => {
   it("rejects an unknown format with 400", async () => {
     const user = newUser();
     const session = await api.createSession(user);
-    const response = await api.get(`/api/sessions/${session.id}/export?format=pdf`, { as: user });
+    const response = await api.get(`/api/sessions/${session.id}/export?format=docx`, { as: user });
     expectProblem(response, 400, "request.invalid_query");
     expect(response.body.issues).toEqual([{ path: "format", message: expect.any(String) }]);
   });

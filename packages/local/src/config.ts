@@ -31,6 +31,8 @@ export interface LocalConfig {
   wsMaxDurationSeconds: number;
   /** Per-connection frame rate and per-function concurrency; `defaultThrottle` when absent. */
   throttle?: ThrottleSettings;
+  /** Put the questionnaire templates of examples/templates that differ from their stored latest version (`pnpm start`; test stacks only when asked). */
+  loadExampleTemplates?: boolean;
 }
 
 export const DEFAULT_DATA_DIR = ".data";
@@ -72,6 +74,7 @@ const SET_BY_THE_STACK = [
   "WEBSOCKET_MANAGEMENT_ENDPOINT",
   "LAMBDA_ENDPOINT",
   "TURN_WORKER_FUNCTION",
+  "QUESTIONNAIRE_WORKER_FUNCTION",
   "POWERTOOLS_SERVICE_NAME",
 ];
 
@@ -111,5 +114,6 @@ export function readLocalConfig(env: Env = process.env): LocalConfig {
     logLevel: product.observability.logLevel,
     corsOrigin: product.http.corsOrigins.join(","),
     anthropicApiKey: product.claude?.apiKey,
+    loadExampleTemplates: true,
   };
 }

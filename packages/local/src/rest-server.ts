@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { APIGatewayProxyResult } from "aws-lambda";
+import { binaryMediaTypes } from "@coach/functions/manifest";
 import type { Problem } from "@coach/functions/http/shared/problem";
 import type { DevIssuer } from "./dev-issuer";
 import { lambdaContext } from "./lambda-context";
@@ -109,9 +110,20 @@ async function serve(request: IncomingMessage, response: ServerResponse, options
   // Lambda serializes the result as JSON, which drops undefined values (middy uses them to unset headers).
   for (const [name, value] of Object.entries(result.headers ?? {})) if (value !== undefined && value !== null) headers[name] = String(value);
   for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String).join(", ");
-  const payload = result.isBase64Encoded ? Buffer.from(result.body, "base64") : result.body;
+  const payload = result.isBase64Encoded && acceptsBinary(request.headers.accept) ? Buffer.from(result.body, "base64") : result.body;
   send(response, result.statusCode, headers, payload);
   options.log(`${dispatched} → ${result.statusCode} (${(performance.now() - started).toFixed(1)} ms)`);
+}
+
+/**
+ * Whether API Gateway would turn a base64-encoded result back into bytes: only
+ * when the request's first `Accept` type is one of the API's binary media
+ * types. Otherwise the client gets the base64 text, as it would on AWS.
+ */
+export function acceptsBinary(accept: string | undefined): boolean {
+  const first = accept?.split(",")[0]?.split(";")[0]?.trim().toLowerCase();
+  if (!first) return false;
+  return binaryMediaTypes.some((type) => type === first || (type.endsWith("/*") && first.startsWith(type.slice(0, -1))));
 }
 
 /** How a pipeline into a destroyed stream fails (destroyed while piping, or before). */

@@ -6,6 +6,7 @@ import { loadDevIssuer, type DevIssuer } from "./dev-issuer";
 import { startDynamoDBLocal, type DynamoDBLocal } from "./dynamodb-local";
 import type { LocalConfig } from "./config";
 import { ensureDevApiKey } from "./dev-api-key";
+import { loadExampleTemplates } from "./example-templates";
 import { createRestServer } from "./rest-server";
 import { removeRuntimeInfo, writeRuntimeInfo } from "./runtime-file";
 import { LOCAL_STAGE } from "./rest-event";
@@ -94,12 +95,14 @@ export async function startLocalStack(config: LocalConfig, log: (line: string) =
       WEBSOCKET_MANAGEMENT_ENDPOINT: websocket.managementEndpoint,
       LAMBDA_ENDPOINT: websocket.lambdaEndpoint,
       TURN_WORKER_FUNCTION: "turn",
+      QUESTIONNAIRE_WORKER_FUNCTION: "questionnaire",
       // EMF lines are CloudWatch's input; locally they are noise unless you asked for logs.
       POWERTOOLS_METRICS_DISABLED: ["SILENT", "CRITICAL", "ERROR", "WARN"].includes(config.logLevel.toUpperCase()) ? "true" : "false",
     });
     const ws = websocket;
     appConfig = { apiUrl: httpUrl, wsUrl: ws.url };
     const devApiKey = await ensureDevApiKey(config.dataDir);
+    if (config.loadExampleTemplates) await loadExampleTemplates(log);
     writeRuntimeInfo(config.dataDir, { pid: process.pid, httpUrl, wsUrl: ws.url, ...(webUrl ? { webUrl } : {}), dynamodbEndpoint: endpoint, tableName: config.tableName });
 
     return {

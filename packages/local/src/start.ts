@@ -32,6 +32,7 @@ try {
       `  AI provider     ${describeProvider()}`,
       `  get a token     pnpm --silent token <userId>${config.dataDir === resolve(DEFAULT_DATA_DIR) ? "" : ` (with DATA_DIR=${config.dataDir})`}`,
       `  dev API key     ${stack.devApiKey}   (tracking API; more with pnpm apikey create <name>)`,
+      `  templates       pnpm template list | put <file.json>   (examples/templates are loaded)`,
       "",
       "Ctrl-C stops everything.",
     ].join("\n"),

@@ -109,6 +109,7 @@ const REQUIRED_AT_USE = {
   JWT_JWKS_URI: () => config().http.jwt.jwksUri,
   WEBSOCKET_MANAGEMENT_ENDPOINT: () => config().realtime.managementEndpoint,
   TURN_WORKER_FUNCTION: () => config().realtime.turnWorkerFunction,
+  QUESTIONNAIRE_WORKER_FUNCTION: () => config().realtime.questionnaireWorkerFunction,
 } satisfies Record<string, () => string | undefined>;
 
 /** A setting this function cannot work without, e.g. `required("TURN_WORKER_FUNCTION")`; a ConfigError names the variable when it is unset. */

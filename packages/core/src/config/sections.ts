@@ -194,12 +194,14 @@ export const realtime = () =>
     .object({
       WEBSOCKET_MANAGEMENT_ENDPOINT: httpUrl().optional(),
       TURN_WORKER_FUNCTION: text("the turn worker's function name").optional(),
+      QUESTIONNAIRE_WORKER_FUNCTION: text("the questionnaire worker's function name").optional(),
       LAMBDA_ENDPOINT: httpUrl().optional(),
     })
     .transform((env) => ({
       /** API Gateway's `@connections` endpoint (locally: the runtime's emulation). */
       managementEndpoint: env.WEBSOCKET_MANAGEMENT_ENDPOINT,
       turnWorkerFunction: env.TURN_WORKER_FUNCTION,
+      questionnaireWorkerFunction: env.QUESTIONNAIRE_WORKER_FUNCTION,
       /** Set only off AWS: the local runtime's emulation of Lambda's Invoke API. */
       lambdaEndpoint: env.LAMBDA_ENDPOINT,
     }));

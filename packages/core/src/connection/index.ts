@@ -56,7 +56,16 @@ export async function get(connectionId: string): Promise<Connection | undefined>
  */
 export function joinWrites(connectionId: string, sessionId: string, userId: string) {
   return {
-    membership: { Put: { TableName: tableName, Item: { ...membershipItem.key(sessionId, connectionId), type: "membership", connectionId, userId, ttl: ttl() } } },
+    // An update, not a put: a membership's other attributes (closeOnComplete) survive a rejoin or a send.
+    membership: {
+      Update: {
+        TableName: tableName,
+        Key: membershipItem.key(sessionId, connectionId),
+        UpdateExpression: "SET #type = :type, connectionId = :connectionId, userId = :userId, #ttl = :ttl",
+        ExpressionAttributeNames: { "#type": "type", "#ttl": "ttl" },
+        ExpressionAttributeValues: { ":type": "membership", ":connectionId": connectionId, ":userId": userId, ":ttl": ttl() },
+      },
+    },
     connection: {
       Update: {
         TableName: tableName,
@@ -178,6 +187,47 @@ export async function leave(connectionId: string, sessionId: string): Promise<vo
 export async function ofSession(sessionId: string): Promise<string[]> {
   const items = await queryAll({ ...sessionPartition.withPrefix(sessionId, membershipItem.prefix), ProjectionExpression: "connectionId" });
   return items.map((item) => String(item.connectionId));
+}
+
+/**
+ * Binds a connection opened for one session (`?templateId=`) to it: frames
+ * without a session id (`user_message`) go to it (`boundSession`), and it is
+ * closed once the session is complete (`closingOnComplete`).
+ */
+export async function bindToSession(sessionId: string, connectionId: string): Promise<void> {
+  await transact({
+    membership: {
+      Update: {
+        TableName: tableName,
+        Key: membershipItem.key(sessionId, connectionId),
+        UpdateExpression: "SET closeOnComplete = :yes",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: { ":yes": true },
+      },
+    },
+    connection: {
+      Update: {
+        TableName: tableName,
+        Key: connectionKey(connectionId),
+        UpdateExpression: "SET boundSessionId = :session",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: { ":session": sessionId },
+      },
+    },
+  });
+}
+
+/** The session a connection is bound to (`bindToSession`), if any. */
+export async function boundSession(connectionId: string): Promise<string | undefined> {
+  const result = await documentClient.send(new GetCommand({ TableName: tableName, Key: connectionKey(connectionId), ProjectionExpression: "boundSessionId" }));
+  const bound = result.Item?.boundSessionId;
+  return typeof bound === "string" ? bound : undefined;
+}
+
+/** The session's connections that were opened for it alone, to close when it is complete. */
+export async function closingOnComplete(sessionId: string): Promise<string[]> {
+  const items = await queryAll({ ...sessionPartition.withPrefix(sessionId, membershipItem.prefix), ProjectionExpression: "connectionId, closeOnComplete" });
+  return items.filter((item) => item.closeOnComplete === true).map((item) => String(item.connectionId));
 }
 
 export async function removeMembership(sessionId: string, connectionId: string): Promise<void> {

@@ -3,7 +3,7 @@ import { ulid } from "ulid";
 import * as z from "zod";
 import { assertUserId } from "../actor";
 import { VisibleError } from "../error";
-import { batchDelete, documentClient, queryPage, queryAll, tableName, transact } from "../table";
+import { batchDelete, documentClient, queryPage, queryAll, tableName, transact, type TransactWrite } from "../table";
 import { fn, invalidInput, Metadata } from "../util";
 import type { AnyFlow } from "../flow/plugin";
 import { initialStateWrite } from "../flow/state";
@@ -14,8 +14,17 @@ import { loadOwnedSession, updateOwnedSession } from "./store";
 
 export const CreateInput = z.object({ metadata: Metadata.default({}) });
 
-/** A new active session of `flow`, in its initial phase, with the flow's initial state beside it (one transaction). */
-export async function create(raw: z.input<typeof CreateInput>, flow: AnyFlow): Promise<Session.Info> {
+/**
+ * A new active session of `flow`, in its initial phase, with the flow's
+ * initial state beside it (one transaction). `state`: a flow whose start
+ * depends on more than its name (a questionnaire's pinned template) gives
+ * its own first state.
+ */
+export async function create(
+  raw: z.input<typeof CreateInput>,
+  flow: AnyFlow,
+  options: { state?: unknown; writes?: (session: Session.Info) => Record<string, TransactWrite> } = {},
+): Promise<Session.Info> {
   const parsed = CreateInput.safeParse(raw);
   if (!parsed.success) throw invalidInput(parsed.error);
   const userId = assertUserId();
@@ -35,7 +44,8 @@ export async function create(raw: z.input<typeof CreateInput>, flow: AnyFlow): P
   };
   await transact({
     session: { Put: { TableName: tableName, Item: Session.toItem(session), ConditionExpression: "attribute_not_exists(pk)" } },
-    state: initialStateWrite(session.id, flow),
+    state: initialStateWrite(session.id, flow, options.state),
+    ...options.writes?.(session),
   });
   return session;
 }

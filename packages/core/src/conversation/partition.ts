@@ -68,6 +68,25 @@ export const lockItem = {
   key: (sessionId: string) => key(sessionId, "TURN"),
 };
 
+/**
+ * A questionnaire session's template, on an index by user and template
+ * (byUserTemplate, gsi1): a connection opened with `?templateId=` finds the
+ * user's latest session of that template there, to resume it.
+ */
+export const questionnaireItem = {
+  key: (sessionId: string) => key(sessionId, "QUESTIONNAIRE"),
+  byUserTemplate: {
+    attributes: (userId: string, templateId: string, createdAt: string) => ({ gsi1pk: `QUESTIONNAIRE#${userId}#${templateId}`, gsi1sk: createdAt }),
+    latest: (userId: string, templateId: string) => ({
+      IndexName: "gsi1",
+      KeyConditionExpression: "gsi1pk = :pk",
+      ExpressionAttributeValues: { ":pk": `QUESTIONNAIRE#${userId}#${templateId}` },
+      ScanIndexForward: false,
+      Limit: 1,
+    }),
+  },
+};
+
 /** A WebSocket connection subscribed to the session (fan-out is a Query on this prefix). */
 export const membershipItem = {
   prefix: "CONN#",

@@ -49,10 +49,27 @@ export interface FlowTurn<State = unknown> {
   standIn?(state: State): Responder;
 }
 
-/** The effects every flow speaks. */
+/**
+ * The effects every flow speaks. A question-by-question flow also asks its
+ * next question (`next_question`, with why the last answer was refused, if
+ * it was) and, when it is done, hands over the document it wrote
+ * (`document_ready`): the turn stores the document and tells the session.
+ */
 export type FlowEffect =
   | { type: "phase_transition"; from: string; to: string; by: "user" | "assistant" | "rule"; reason: string }
-  | { type: "transition_rejected"; to: string; reason: string };
+  | { type: "transition_rejected"; to: string; reason: string }
+  | { type: "next_question"; question: FlowQuestion; progress: { answered: number; total: number }; error?: string }
+  | { type: "document_ready"; title: string; markdown: string; templateId?: string; templateVersion?: number };
+
+/** A question as clients are shown it (`next_question`). */
+export interface FlowQuestion {
+  id: string;
+  text: string;
+  kind: "text" | "number" | "date" | "choice" | "email";
+  required: boolean;
+  options?: string[];
+  help?: string;
+}
 
 export type PhaseTransitionEffect = Extract<FlowEffect, { type: "phase_transition" }>;
 

@@ -17,11 +17,11 @@ export interface VersionedState {
 }
 
 /** The current-state item of a new session, written with the session itself. */
-export function initialStateWrite(sessionId: string, flow: AnyFlow): TransactWrite {
+export function initialStateWrite(sessionId: string, flow: AnyFlow, state: unknown = flow.initialState()): TransactWrite {
   return {
     Put: {
       TableName: tableName,
-      Item: { ...flowStateItem.current(sessionId), type: "flow_state", flow: flow.name, version: 0, state: flow.initialState() },
+      Item: { ...flowStateItem.current(sessionId), type: "flow_state", flow: flow.name, version: 0, state: flow.stateSchema.parse(state) },
       ConditionExpression: "attribute_not_exists(pk)",
     },
   };

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { chat } from "../chat";
 import { okr } from "../okr/flow";
+import { questionnaire } from "../questionnaire/flow";
 import type { AnyFlow } from "../flow/plugin";
 
 /**
@@ -12,6 +13,7 @@ import type { AnyFlow } from "../flow/plugin";
 export const flows = {
   okr,
   chat,
+  questionnaire,
 } satisfies Record<string, AnyFlow>;
 
 export type FlowName = keyof typeof flows;

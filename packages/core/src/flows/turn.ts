@@ -2,5 +2,6 @@
 import type { AnyFlowTurn } from "../flow/plugin";
 import { turn as okr } from "../okr/turn";
 import { turn as chat } from "../chat/turn";
+import { turn as questionnaire } from "../questionnaire/turn";
 
-export const flowTurns = { okr, chat } satisfies Record<string, AnyFlowTurn>;
+export const flowTurns = { okr, chat, questionnaire } satisfies Record<string, AnyFlowTurn>;

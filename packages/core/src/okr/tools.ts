@@ -2,6 +2,7 @@ import * as z from "zod";
 import { VisibleError } from "../error";
 import { invalidInput } from "../util/invalid-input";
 import { DraftUpdate, applyDraftUpdate } from "./machine/draft";
+import { toolInputSchema } from "../flow/tool-input-schema";
 import type { FlowTool, FlowToolCall, FlowToolOutcome } from "../flow/plugin";
 import { reduce, type OkrEffect, type OkrState } from "./machine/machine";
 import { Phase } from "./machine/phases";
@@ -18,11 +19,7 @@ export const ProposeTransition = z.object({
 });
 export type ProposeTransition = z.infer<typeof ProposeTransition>;
 
-/** A tool input's JSON Schema as Claude takes it (`input_schema`): the accepted input, without `$schema`. */
-export function toolInputSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _, ...jsonSchema } = z.toJSONSchema(schema, { io: "input" }) as Record<string, unknown>;
-  return jsonSchema;
-}
+export { toolInputSchema };
 
 export const okrTools: readonly FlowTool[] = [
   {

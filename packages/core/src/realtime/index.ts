@@ -22,6 +22,13 @@ export const Ping = z.object({ action: z.literal("ping") });
 /** Stops the reply being written in the session, if any: the owner's only; idempotent. */
 export const StopGeneration = z.object({ action: z.literal("stop_generation"), sessionId: SessionId });
 
+/**
+ * The classic questionnaire protocol's answer frame, on a connection opened
+ * with `?templateId=` (no action: it reaches `$default`): a send_message to
+ * the connection's session.
+ */
+export const UserMessage = z.object({ type: z.literal("user_message"), content: MessageContent });
+
 export const ClientAction = z.discriminatedUnion("action", [JoinSession, LeaveSession, SendMessage, GetSessionStatus, Ping, StopGeneration]);
 export type ClientAction = z.infer<typeof ClientAction>;
 export const clientActionNames = ["join_session", "leave_session", "send_message", "get_session_status", "ping", "stop_generation"] as const;
@@ -76,6 +83,28 @@ export const ServerEvent = z.discriminatedUnion("type", [
   /** The answer to stop_generation: `stopping` tells whether a reply was being written (it ends with message_complete, stopped). */
   z.object({ type: z.literal("stop_acknowledged"), sessionId: SessionId, stopping: z.boolean() }),
   z.object({ type: z.literal("phase_transition"), sessionId: SessionId, from: z.string(), to: z.string() }),
+  /**
+   * A questionnaire's question to answer now (on join, and after each answer);
+   * `error` says why the last answer was not taken (the same question again).
+   */
+  z.object({
+    type: z.literal("next_question"),
+    sessionId: SessionId,
+    question: z.object({
+      id: z.string(),
+      text: z.string(),
+      kind: z.enum(["text", "number", "date", "choice", "email"]),
+      required: z.boolean(),
+      options: z.array(z.string()).optional(),
+      help: z.string().optional(),
+    }),
+    progress: z.object({ answered: z.number().int().nonnegative(), total: z.number().int().positive() }),
+    error: z.string().optional(),
+  }),
+  /** A connection opened with `?templateId=` found the user's questionnaire under way: its history (the first page), then next_question. */
+  z.object({ type: z.literal("session_resumed"), sessionId: SessionId, history: z.array(Message), hasMore: z.boolean() }),
+  /** A questionnaire is done: its document is stored (`GET /api/documents/{documentId}`). */
+  z.object({ type: z.literal("session_complete"), sessionId: SessionId, documentId: z.string() }),
   z.object({ type: z.literal("session_status"), session: SessionInfo, turnInProgress: z.boolean(), connections: z.number().int().nonnegative() }),
   z.object({ type: z.literal("pong"), at: z.string() }),
   z.object({

@@ -15,6 +15,12 @@ export interface Fanout {
    * in the audience already. Absent where nobody can join (tests, REST only).
    */
   admit?(connectionId: string, greeting: ServerEvent): Promise<boolean>;
+  /**
+   * The session is complete (a questionnaire wrote its document): closes the
+   * connections that were opened for it alone, after `session_complete`
+   * reached them. Absent where there are none (REST only).
+   */
+  closeCompleted?(): Promise<void>;
 }
 
 /** What whoever runs a turn needs to run the AI reply to one user message. */

@@ -6,7 +6,8 @@ import { appendWrites } from "../conversation/messages";
 import type * as Session from "../conversation/session";
 import { loadOwnedSession } from "../conversation/store";
 import { VisibleError } from "../error";
-import { flowNamed, providerTools, type AnyFlowTurn } from "../flow/plugin";
+import { createDocument } from "../document";
+import { flowNamed, providerTools, type AnyFlowTurn, type FlowEffect } from "../flow/plugin";
 import { legacyFlowState, saveFlowState, stateFromItem, type VersionedState } from "../flow/state";
 import { transact, TransactionRefused } from "../table";
 import { readTurnContext } from "./context";
@@ -165,10 +166,34 @@ class ToolRunner {
     this.state = await saveFlowState(this.session.id, this.turn.flow, this.state, outcome.state, outcome.effects);
     // The save moved the session's phase with a version bump; the reply is stored against that.
     if (phase !== this.session.phase) this.session = { ...this.session, phase, version: this.session.version + 1 };
-    for (const effect of outcome.effects) {
-      if (effect.type === "phase_transition") await this.fanout.send({ type: "phase_transition", sessionId: this.session.id, from: effect.from, to: effect.to });
-    }
+    for (const effect of outcome.effects) await this.tell(effect);
     return { content: outcome.result };
+  }
+
+  /** What a flow's effect means to the session's clients (and, for a finished document, to the table). */
+  private async tell(effect: FlowEffect): Promise<void> {
+    const sessionId = this.session.id;
+    switch (effect.type) {
+      case "phase_transition":
+        return this.fanout.send({ type: "phase_transition", sessionId, from: effect.from, to: effect.to });
+      case "next_question":
+        return this.fanout.send({ type: "next_question", sessionId, question: effect.question, progress: effect.progress, ...(effect.error ? { error: effect.error } : {}) });
+      case "document_ready": {
+        // One document per session: a turn retried after this point finds the one it wrote.
+        const document = await createDocument({
+          userId: this.session.userId,
+          title: effect.title,
+          markdown: effect.markdown,
+          sessionId,
+          ...(effect.templateId ? { templateId: effect.templateId } : {}),
+          ...(effect.templateVersion ? { templateVersion: effect.templateVersion } : {}),
+        });
+        await this.fanout.send({ type: "session_complete", sessionId, documentId: document.id });
+        return this.fanout.closeCompleted?.();
+      }
+      case "transition_rejected":
+        return;
+    }
   }
 }
 

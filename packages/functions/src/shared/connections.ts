@@ -1,4 +1,4 @@
-import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
+import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GoneException, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
 import * as Connection from "@coach/core/connection";
 import type { ServerEvent } from "@coach/core/realtime";
 import type { Fanout } from "@coach/core/turn";
@@ -34,6 +34,35 @@ export async function postToConnection(connectionId: string, event: ServerEvent)
   }
 }
 
+/** Closes a connection as a server does (DeleteConnection): the client gets a close frame; one already gone is closed. */
+export async function closeConnection(connectionId: string): Promise<void> {
+  try {
+    await managementClient().send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+  } catch (error) {
+    if (!(error instanceof GoneException)) throw error;
+  }
+}
+
+/**
+ * Posts to a connection that may not be open yet: a worker invoked from
+ * `$connect` can run before API Gateway has finished opening the connection,
+ * and until then a post answers 410. Retries for a few seconds before it
+ * counts the connection as gone.
+ */
+export async function postWhenOpen(connectionId: string, event: ServerEvent): Promise<"sent" | "gone"> {
+  for (let delay = 50; ; delay *= 2) {
+    try {
+      await managementClient().send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: JSON.stringify(event) }));
+      return "sent";
+    } catch (error) {
+      if (!(error instanceof GoneException)) throw error;
+      if (delay > OPENING_WAIT_MS) return postToConnection(connectionId, event);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+const OPENING_WAIT_MS = 3200;
+
 /**
  * The connections of a session, for a turn's events: read once, at the
  * first event, then only those the turn admits (joined mid-reply, greeted
@@ -55,6 +84,10 @@ export function sessionFanout(sessionId: string): Fanout {
   return {
     async send(event) {
       await postAll(await audience(), event);
+    },
+    async closeCompleted() {
+      const closing = await Connection.closingOnComplete(sessionId);
+      await Promise.allSettled(closing.map((id) => closeConnection(id)));
     },
     async admit(connectionId, greeting) {
       const ids = await audience();

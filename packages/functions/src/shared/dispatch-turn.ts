@@ -16,18 +16,17 @@ let client: LambdaClient | undefined;
  * runtime emulates Lambda's Invoke API (LAMBDA_ENDPOINT) and runs the same
  * worker in-process.
  */
-export async function dispatchTurn(job: TurnJob): Promise<void> {
+export function dispatchTurn(job: TurnJob): Promise<void> {
+  return invokeWorker(required("TURN_WORKER_FUNCTION"), job);
+}
+
+/** Invokes a worker function asynchronously (InvocationType Event) with `job` as its event. */
+export async function invokeWorker(functionName: string, job: unknown): Promise<void> {
   const { lambdaEndpoint } = config().realtime;
   client ??= new LambdaClient({
     endpoint: lambdaEndpoint,
     region: config().table.region,
     ...(lambdaEndpoint ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
   });
-  await client.send(
-    new InvokeCommand({
-      FunctionName: required("TURN_WORKER_FUNCTION"),
-      InvocationType: "Event",
-      Payload: Buffer.from(JSON.stringify(job)),
-    }),
-  );
+  await client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: "Event", Payload: Buffer.from(JSON.stringify(job)) }));
 }

@@ -1,20 +1,8 @@
 import { SendMessage } from "@coach/core/realtime";
-import * as Turn from "@coach/core/turn";
-import { postToConnection, sessionFanout } from "../shared/connections";
-import { dispatchTurn } from "../shared/dispatch-turn";
+import { acceptMessage } from "./shared/accept-message";
 import { wsRoute } from "./shared/route";
 
-/**
- * send_message: the turn's accept (validated, rate-limited, deduplicated,
- * stored under the session's turn lock, announced), handing the AI reply to
- * the turn worker. Sending to a session joins it, so the sender sees the
- * reply stream.
- */
+/** send_message: the turn's accept, the AI reply handed to the turn worker. */
 export const handler = wsRoute(SendMessage, async ({ frame, connectionId, requestId }) => {
-  await Turn.accept(frame, {
-    fanout: sessionFanout(frame.sessionId),
-    answer: { send: async (event) => void (await postToConnection(connectionId, event)) },
-    dispatch: (ticket) => dispatchTurn({ ticket, requestId }),
-    connectionId,
-  });
+  await acceptMessage(frame, connectionId, requestId);
 });

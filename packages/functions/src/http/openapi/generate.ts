@@ -23,7 +23,14 @@ export type DocumentedSpec = Omit<RouteSpec<z.ZodType, z.ZodType, z.ZodType>, "r
 
 /** Alternatives to a route's main success content type, where a query parameter picks the representation. */
 const alternativeContent: Readonly<Record<string, Record<string, MediaType>>> = {
-  "GET /api/sessions/{id}/export": { "text/markdown": { schema: { type: "string", description: "With `?format=markdown`: a Markdown transcript" } } },
+  "GET /api/sessions/{id}/export": {
+    "text/markdown": { schema: { type: "string", description: "With `?format=markdown`: a Markdown transcript" } },
+    "application/pdf": { schema: { type: "string", contentMediaType: "application/pdf", description: "With `?format=pdf`: the Markdown transcript as a PDF (send `Accept: application/pdf`)" } },
+  },
+  "GET /api/documents/{id}": {
+    "text/markdown": { schema: { type: "string", description: "With `?format=markdown`: the document's Markdown" } },
+    "application/pdf": { schema: { type: "string", contentMediaType: "application/pdf", description: "With `?format=pdf`: the document as a PDF (send `Accept: application/pdf`)" } },
+  },
 };
 
 /** Statuses a route may answer besides the ones derived from its spec (see `errorStatuses`). */
@@ -64,6 +71,8 @@ const successDescriptions: Readonly<Record<number, string>> = { 200: "OK", 201: 
 const tagDescriptions: Readonly<Record<string, string>> = {
   health: "Liveness and readiness probes",
   sessions: "Coaching sessions: lifecycle, messages, feedback, export, OKRs",
+  documents: "Generated documents: list, read as JSON, Markdown or PDF, delete",
+  templates: "Questionnaire templates: users read them; operators (API keys) put new versions and delete",
   openapi: "This document and its HTML rendering",
 };
 

@@ -57,6 +57,13 @@ export type RouteResult = {
   headers?: Record<string, string>;
   raw?: string;
   /**
+   * A binary body (a PDF), sent base64-encoded with `isBase64Encoded`. API
+   * Gateway turns it back into bytes for a media type in the REST API's
+   * `binaryMediaTypes` (the manifest's) that the request's first `Accept`
+   * names; the local runtime does the same.
+   */
+  binary?: Uint8Array;
+  /**
    * Streaming routes only (`stream: true` in the manifest): the body, sent
    * chunk by chunk as it is produced (API Gateway's STREAM transfer mode on
    * AWS; the local runtime does the same).
@@ -118,7 +125,8 @@ export function httpRoute<
     .use(injectLambdaContext(logger, { resetKeys: true }))
     // Reporting-Endpoints would go out empty: no reporting endpoint is configured.
     .use(httpSecurityHeaders({ reportingEndpoints: false } as Parameters<typeof httpSecurityHeaders>[0]))
-    .use(httpCors({ origins: httpConfig.corsOrigins, exposeHeaders: "x-trace-id,x-coach-ignored-params" }))
+    // content-disposition: a browser app reads a download's file name (documents, exports) only if it is exposed.
+    .use(httpCors({ origins: httpConfig.corsOrigins, exposeHeaders: "x-trace-id,x-coach-ignored-params,content-disposition" }))
     .use(traceHeader())
     .use(spec.errors === "openai" ? openAiErrors() : problemDetails())
     .handler(handler);
@@ -132,6 +140,10 @@ function toResponse(result: RouteResult): APIGatewayProxyResult {
     return { statusCode: result.status ?? 200, headers: result.headers ?? {}, body: Readable.from(result.stream) as unknown as string };
   }
   if (result.raw !== undefined) return { statusCode: result.status ?? 200, headers: result.headers ?? {}, body: result.raw };
+  if (result.binary !== undefined) {
+    const bytes = Buffer.from(result.binary.buffer, result.binary.byteOffset, result.binary.byteLength);
+    return { statusCode: result.status ?? 200, headers: result.headers ?? {}, body: bytes.toString("base64"), isBase64Encoded: true };
+  }
   if (result.body === undefined) return { statusCode: result.status ?? 204, headers: result.headers ?? {}, body: "" };
   return {
     statusCode: result.status ?? 200,

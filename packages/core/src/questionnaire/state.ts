@@ -1,0 +1,108 @@
+import * as z from "zod";
+import { Template, type TemplateQuestion } from "../template/schema";
+import type { Answer } from "./answers";
+
+/**
+ * Where a questionnaire stands: the template it pinned (a copy of that
+ * version, so a turn needs no second read and an edited template never
+ * changes it), the validated answers, the optional questions skipped, and
+ * the question being asked. Complete once every required question has an
+ * answer.
+ */
+export const QuestionnaireState = z.object({
+  /** Null only in the flow's placeholder state: a questionnaire is always created from a template. */
+  template: Template.nullable(),
+  answers: z.record(z.string(), z.union([z.string(), z.number()])),
+  skipped: z.array(z.string()),
+  /** The question asked now; null when none is left (complete). */
+  current: z.string().nullable(),
+  complete: z.boolean(),
+});
+export type QuestionnaireState = z.infer<typeof QuestionnaireState>;
+
+/** What a client is shown of a question (`next_question`). */
+export interface QuestionView {
+  id: string;
+  text: string;
+  kind: TemplateQuestion["kind"];
+  options?: string[];
+  help?: string;
+  required: boolean;
+}
+
+export interface Progress {
+  answered: number;
+  total: number;
+}
+
+export function startQuestionnaire(template: Template): QuestionnaireState {
+  const first = template.questions[0]!;
+  return { template, answers: {}, skipped: [], current: first.id, complete: false };
+}
+
+export function templateOf(state: QuestionnaireState): Template {
+  if (!state.template) throw new Error("A questionnaire session without its template");
+  return state.template;
+}
+
+export function questionNamed(state: QuestionnaireState, id: string): TemplateQuestion | undefined {
+  return templateOf(state).questions.find((question) => question.id === id);
+}
+
+export function currentQuestion(state: QuestionnaireState): TemplateQuestion | undefined {
+  return state.current === null ? undefined : questionNamed(state, state.current);
+}
+
+export const viewOf = (question: TemplateQuestion): QuestionView => ({
+  id: question.id,
+  text: question.text,
+  kind: question.kind,
+  required: question.required,
+  ...(question.options ? { options: question.options } : {}),
+  ...(question.help ? { help: question.help } : {}),
+});
+
+/** Answered or skipped questions count as done, out of all questions. */
+export function progressOf(state: QuestionnaireState): Progress {
+  const questions = templateOf(state).questions;
+  return { answered: questions.filter((q) => Object.hasOwn(state.answers, q.id) || state.skipped.includes(q.id)).length, total: questions.length };
+}
+
+/** The first question after `from` in template order with neither an answer nor a skip, else the first such from the start; null when none is left. */
+function nextOpen(state: QuestionnaireState, from: string | null): string | null {
+  const questions = templateOf(state).questions;
+  const open = (q: TemplateQuestion) => !Object.hasOwn(state.answers, q.id) && !state.skipped.includes(q.id);
+  const start = from === null ? 0 : questions.findIndex((q) => q.id === from) + 1;
+  return (questions.slice(start).find(open) ?? questions.find(open))?.id ?? null;
+}
+
+function settle(state: QuestionnaireState, after: string | null): QuestionnaireState {
+  const current = nextOpen(state, after);
+  const requiredDone = templateOf(state).questions.every((q) => !q.required || Object.hasOwn(state.answers, q.id));
+  return { ...state, current, complete: current === null && requiredDone };
+}
+
+export function recordAnswer(state: QuestionnaireState, questionId: string, value: Answer): QuestionnaireState {
+  const skipped = state.skipped.filter((id) => id !== questionId);
+  return settle({ ...state, answers: { ...state.answers, [questionId]: value }, skipped }, questionId);
+}
+
+export function skipQuestion(state: QuestionnaireState, questionId: string): QuestionnaireState {
+  const answers = { ...state.answers };
+  delete answers[questionId];
+  return settle({ ...state, answers, skipped: [...state.skipped.filter((id) => id !== questionId), questionId] }, questionId);
+}
+
+/** Asks `questionId` again; its answer stays until a new one replaces it. */
+export function goBackTo(state: QuestionnaireState, questionId: string): QuestionnaireState {
+  return { ...state, current: questionId, complete: false };
+}
+
+/** The question a "go back to …" names: its id, its number (1-based), or words of its text. */
+export function findQuestion(state: QuestionnaireState, reference: string): TemplateQuestion | undefined {
+  const questions = templateOf(state).questions;
+  const wanted = reference.trim().toLowerCase().replace(/^(the\s+)?(question\s*)?/, "").replace(/[?.!]+$/, "");
+  if (!wanted) return undefined;
+  if (/^\d+$/.test(wanted)) return questions[Number(wanted) - 1];
+  return questions.find((q) => q.id.toLowerCase() === wanted) ?? questions.find((q) => q.text.toLowerCase().includes(wanted));
+}

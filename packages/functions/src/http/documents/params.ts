@@ -1,0 +1,5 @@
+import * as z from "zod";
+import * as Documents from "@coach/core/document";
+
+/** Path shape shared by the document routes. */
+export const DocumentPath = z.object({ id: Documents.DocumentId });

@@ -1,0 +1,7 @@
+import * as z from "zod";
+import * as Template from "@coach/core/template";
+
+export { queryInt } from "../shared/query-int";
+
+/** Path shape shared by the template routes. */
+export const TemplatePath = /* @__PURE__ */ z.object({ id: Template.TemplateId });
