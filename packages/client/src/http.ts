@@ -65,6 +65,13 @@ export interface RequestOptions {
   body?: unknown;
   /** Return the body as text instead of parsing JSON. */
   text?: boolean;
+  /** Return the body as a Blob (bytes: a PDF download) instead of parsing JSON. */
+  blob?: boolean;
+  /**
+   * The `Accept` header. A binary download names its type first: API Gateway
+   * sends bytes only for a binary media type the first `Accept` type names.
+   */
+  accept?: string;
   signal?: AbortSignal;
 }
 
@@ -90,7 +97,11 @@ export class HttpClient {
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
-    const headers: Record<string, string> = { accept: "application/json, application/problem+json;q=0.9, */*;q=0.1", ...this.options.headers, ...(await this.authHeaders()) };
+    const headers: Record<string, string> = {
+      accept: options.accept ?? "application/json, application/problem+json;q=0.9, */*;q=0.1",
+      ...this.options.headers,
+      ...(await this.authHeaders()),
+    };
     const init: RequestInit = { method, headers };
     if (options.body !== undefined) {
       headers["content-type"] = "application/json";
@@ -108,8 +119,9 @@ export class HttpClient {
       if (!IDEMPOTENT_METHODS.has(method.toUpperCase()) || !isConnectionReset(error) || options.signal?.aborted) throw error;
       response = await this.fetchImpl(url, init);
     }
+    if (!response.ok) throw new ApiError(problemOf(response, await response.text(), path));
+    if (options.blob) return { status: response.status, body: (await response.blob()) as T, headers: response.headers };
     const text = await response.text();
-    if (!response.ok) throw new ApiError(problemOf(response, text, path));
     if (options.text) return { status: response.status, body: text as T, headers: response.headers };
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
   }
@@ -134,6 +146,27 @@ export const bearer = (source: TokenSource) => async (): Promise<Record<string, 
   if (!token) throw new Error("No token: pass { token } or { getToken }");
   return { authorization: `Bearer ${token}` };
 };
+
+/**
+ * The file name a download's `Content-Disposition` gives: `filename*` (RFC 8187, UTF-8) before
+ * `filename`. Undefined without one, or when the header cannot be read (cross-origin, a browser
+ * shows only the headers the API exposes).
+ */
+export function fileNameOf(headers: Headers): string | undefined {
+  const disposition = headers.get("content-disposition");
+  if (!disposition) return undefined;
+  const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(disposition);
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1]!.trim());
+    } catch {
+      // A malformed encoding: the plain filename, if any, still names it.
+    }
+  }
+  const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/.exec(disposition);
+  const name = plain?.[1]?.replace(/\\(.)/g, "$1") ?? plain?.[2];
+  return name || undefined;
+}
 
 /** `/api/sessions/{id}` segments are encoded; ids never contain `/`. */
 export const seg = (value: string) => encodeURIComponent(value);

@@ -3,6 +3,8 @@
  *
  * - `ConversationClient`: the conversation REST API (`/api/sessions…`) with a user's JWT.
  * - `RealtimeClient`: the WebSocket API with reconnect, heartbeat and resume (`afterSeq`).
+ * - `TemplateClient`: the questionnaire templates (`/api/templates…`) with a user's JWT.
+ * - `DocumentClient`: the user's generated documents (`/api/documents…`): JSON, Markdown, PDF.
  * - `TrackingClient`: the state-tracking REST API (`/api/tracking…`) with an API key.
  *
  * Types come from the core schemas (type-only imports: no server code in a bundle).
@@ -25,6 +27,10 @@ export type {
   WebSocketConstructor,
   WebSocketLike,
 } from "./realtime";
+export { TemplateClient } from "./templates";
+export type { TemplateClientOptions } from "./templates";
+export { DocumentClient } from "./documents";
+export type { DocumentClientOptions } from "./documents";
 export { TrackingClient } from "./tracking";
 export type * from "./tracking";
 export { ApiError, newClientMessageId } from "./http";

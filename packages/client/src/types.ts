@@ -3,9 +3,11 @@
  * of `@coach/core` is in a bundle of this client, only its types).
  */
 import type * as Conversation from "@coach/core/conversation";
+import type * as Documents from "@coach/core/document";
 import type * as Flow from "@coach/core/flow";
 import type * as Flows from "@coach/core/flows";
 import type * as Okr from "@coach/core/okr";
+import type * as Templates from "@coach/core/template";
 import type { ClientAction, ServerEvent, ServerEventOf, SessionErrorCode } from "@coach/core/realtime";
 
 export type { ClientAction, ServerEvent, ServerEventOf, SessionErrorCode };
@@ -29,10 +31,44 @@ export type SessionListType = Conversation.ListType;
 /** `POST /api/sessions/{id}/transition`. */
 export type TransitionResult = Awaited<ReturnType<typeof Flow.transition>>;
 
-/** `POST /api/sessions` body. */
-export interface CreateSessionInput {
-  flow?: FlowName;
-  metadata?: Record<string, unknown>;
+/** `POST /api/sessions` body: a questionnaire names its template, no other flow takes one. */
+export type CreateSessionInput =
+  | { flow?: Exclude<FlowName, "questionnaire">; templateId?: undefined; metadata?: Record<string, unknown> }
+  | { flow: "questionnaire"; templateId: string; metadata?: Record<string, unknown> };
+
+/** A questionnaire template (`GET /api/templates/{id}`): its questions and the document it writes. */
+export type Template = Templates.Template;
+export type TemplateQuestion = Templates.TemplateQuestion;
+export type QuestionKind = Templates.QuestionKind;
+/** A template in a list: its latest version, without questions and document. */
+export type TemplateSummary = Templates.TemplateSummary;
+
+export interface TemplatePage {
+  templates: TemplateSummary[];
+  nextCursor: string | null;
+}
+
+/** A generated document (`GET /api/documents/{id}`): a questionnaire's result, Markdown with a title. */
+export type Document = Documents.Info;
+/** A document in a list: everything but its Markdown. */
+export type DocumentSummary = Documents.Summary;
+
+export interface DocumentPage {
+  documents: DocumentSummary[];
+  nextCursor: string | null;
+}
+
+export type DocumentFormat = "markdown" | "pdf";
+
+/** A document downloaded as a file. */
+export interface DocumentDownload {
+  /** `text/markdown` or `application/pdf` bytes. */
+  blob: Blob;
+  /**
+   * The server's name for the file (`Content-Disposition`, after the title), when it can be
+   * read: a browser reads it cross-origin only if the API exposes the header.
+   */
+  filename: string | undefined;
 }
 
 export interface SessionPage {

@@ -1,10 +1,15 @@
 import { randomUUID } from "node:crypto";
+import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testStackConfig } from "../../../test/env";
 import { startLocalStack, type LocalStack } from "../../local/src/stack";
-import { ApiError, ConversationClient } from "../src/index";
+import { ApiError, ConversationClient, DocumentClient, RealtimeClient, TemplateClient, type RealtimeEvent, type RealtimeEventOf, type WebSocketConstructor } from "../src/index";
+import { eventually } from "./support";
 
-/** ConversationClient against every conversation route of a real local stack (real fetch, real tokens). */
+/**
+ * ConversationClient against every conversation route of a real local stack (real fetch, real tokens);
+ * TemplateClient and DocumentClient with a questionnaire answered over RealtimeClient.
+ */
 let stack: LocalStack;
 
 beforeAll(async () => {
@@ -134,5 +139,91 @@ describe("ConversationClient", () => {
     expect((await apiError(anonymous.listSessions())).status).toBe(401);
     const badCursor = await apiError(api.history(mine.id, { cursor: "garbage" }));
     expect(badCursor).toMatchObject({ status: 400, code: "cursor.invalid" });
+  });
+});
+
+describe("TemplateClient and DocumentClient, with a questionnaire answered over RealtimeClient", () => {
+  it("lists and gets a template, creates its session, gets next_question and session_complete, reads, downloads and deletes the document", async () => {
+    const templateId = `client-brief-${randomUUID().slice(0, 8)}`;
+    const put = await fetch(`${stack.httpUrl}/api/templates/${templateId}`, {
+      method: "PUT",
+      headers: { "x-api-key": stack.devApiKey, "content-type": "application/json" },
+      body: JSON.stringify({
+        title: "Client brief",
+        description: "A brief, from the client test",
+        questions: [
+          { id: "name", text: "What is it called?", kind: "text", required: true },
+          { id: "size", text: "How big?", kind: "choice", required: true, options: ["Small", "Large"] },
+          { id: "budget", text: "Budget in euros?", kind: "number", required: false },
+        ],
+        document: { title: "Brief — Zoë", body: "# {{name}}\n\n- Size: {{size}}\n- Budget: {{budget}}\n" },
+      }),
+    });
+    expect(put.status, await put.text()).toBeLessThan(300);
+
+    const user = `client-${randomUUID()}`;
+    const token = stack.issuer.token(user);
+    const templates = new TemplateClient({ baseUrl: stack.httpUrl, token });
+    const documents = new DocumentClient({ baseUrl: stack.httpUrl, token });
+    const conversations = new ConversationClient({ baseUrl: stack.httpUrl, token });
+
+    const listed: string[] = [];
+    for await (const summary of templates.templates({ pageSize: 1 })) listed.push(summary.id);
+    expect(listed).toContain(templateId);
+    expect((await templates.listTemplates({ limit: 100 })).templates.find((t) => t.id === templateId)).toMatchObject({ title: "Client brief", questionCount: 3, version: 1 });
+    const template = await templates.getTemplate(templateId);
+    expect(template.questions.map((q) => q.id)).toEqual(["name", "size", "budget"]);
+    expect(await templates.getTemplate(templateId, { version: 1 })).toEqual(template);
+    expect(await apiError(templates.getTemplate("no-such-template"))).toMatchObject({ status: 404 });
+
+    const session = await conversations.createSession({ flow: "questionnaire", templateId });
+    expect(session).toMatchObject({ flow: "questionnaire", phase: "answering" });
+
+    const realtime = new RealtimeClient({ url: stack.wsUrl, token, WebSocket: WebSocket as unknown as WebSocketConstructor });
+    const events: RealtimeEvent[] = [];
+    realtime.on("next_question", (event) => events.push(event));
+    realtime.on("session_complete", (event) => events.push(event));
+    const asked = () => events.filter((event): event is RealtimeEventOf<"next_question"> => event.type === "next_question");
+    try {
+      await realtime.join(session.id);
+      await eventually("the first question, on join", () => asked().length, (n) => n === 1);
+      expect(asked()[0]).toMatchObject({ sessionId: session.id, question: { id: "name", kind: "text", required: true }, progress: { answered: 0, total: 3 } });
+
+      await realtime.send(session.id, "Apollo");
+      expect(asked().at(-1)).toMatchObject({ question: { id: "size", options: ["Small", "Large"] }, progress: { answered: 1, total: 3 } });
+      await realtime.send(session.id, "Huge");
+      expect(asked().at(-1)).toMatchObject({ question: { id: "size" }, error: expect.stringContaining("Small") });
+      await realtime.send(session.id, "Large");
+      expect(asked().at(-1)).toMatchObject({ question: { id: "budget", required: false }, progress: { answered: 2, total: 3 } });
+      await realtime.send(session.id, "skip");
+      const complete = await eventually("session_complete", () => events.find((event) => event.type === "session_complete"), Boolean);
+      expect(complete).toMatchObject({ sessionId: session.id, documentId: expect.any(String) });
+      const { documentId } = complete as RealtimeEventOf<"session_complete">;
+
+      const document = await documents.getDocument(documentId);
+      expect(document).toMatchObject({ id: documentId, title: "Brief — Zoë", sessionId: session.id, templateId });
+      expect(document.markdown).toContain("# Apollo");
+      expect(document.markdown).toContain("- Size: Large");
+      expect((await documents.listDocuments()).documents.map((d) => d.id)).toEqual([documentId]);
+      expect((await documents.documentOfSession(session.id))?.id).toBe(documentId);
+      expect(await documents.documentOfSession("no-such-session")).toBeUndefined();
+
+      const markdown = await documents.downloadDocument(documentId, "markdown");
+      expect(await markdown.blob.text()).toBe(document.markdown);
+      expect(markdown.filename).toBe("Brief — Zoë.md");
+      const pdf = await documents.downloadDocument(documentId, "pdf");
+      expect(Buffer.from(await pdf.blob.arrayBuffer()).subarray(0, 5).toString("latin1")).toBe("%PDF-");
+      expect(pdf.filename).toBe("Brief — Zoë.pdf");
+
+      // Someone else's document is not found; deleted, it is gone.
+      const stranger = new DocumentClient({ baseUrl: stack.httpUrl, token: stack.issuer.token(`client-${randomUUID()}`) });
+      expect(await apiError(stranger.getDocument(documentId))).toMatchObject({ status: 404, code: "document.not_found" });
+      expect(await apiError(stranger.downloadDocument(documentId, "pdf"))).toMatchObject({ status: 404, code: "document.not_found" });
+      await documents.deleteDocument(documentId);
+      expect(await apiError(documents.getDocument(documentId))).toMatchObject({ status: 404, code: "document.not_found" });
+      expect((await documents.listDocuments()).documents).toEqual([]);
+    } finally {
+      await realtime.close();
+    }
   });
 });

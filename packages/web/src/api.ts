@@ -2,7 +2,7 @@
  * The app's only way to the API: `@coach/client`'s REST and WebSocket
  * clients, built from the configuration and the signed-in user's token.
  */
-import { ConversationClient, RealtimeClient } from "@coach/client";
+import { ConversationClient, DocumentClient, RealtimeClient, TemplateClient } from "@coach/client";
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import type { SignedIn } from "./auth/types";
@@ -11,6 +11,8 @@ import type { AppConfig } from "./config";
 export interface Api {
   rest: ConversationClient;
   realtime: RealtimeClient;
+  templates: TemplateClient;
+  documents: DocumentClient;
 }
 
 export function createApi(config: AppConfig, auth: SignedIn, onUnauthorized: () => void): Api {
@@ -22,9 +24,12 @@ export function createApi(config: AppConfig, auth: SignedIn, onUnauthorized: () 
     if (response.status === 401) onUnauthorized();
     return response;
   };
+  const rest = { baseUrl: config.apiUrl, getToken, fetch: watched };
   return {
-    rest: new ConversationClient({ baseUrl: config.apiUrl, getToken, fetch: watched }),
+    rest: new ConversationClient(rest),
     realtime: new RealtimeClient({ url: config.wsUrl, getToken }),
+    templates: new TemplateClient(rest),
+    documents: new DocumentClient(rest),
   };
 }
 

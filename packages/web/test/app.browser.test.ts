@@ -1,11 +1,28 @@
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { replyGate, streams } from "../../../test/offline-coach-per-turn";
+import { flat, pdfText } from "../../../test/pdf-text";
 import { sampleToday, sampleUserMessages } from "../../core/test/support/sample-conversation";
 import { axeCheck, eventually, tabTo, textOf, VIEWPORT, useBrowserStack } from "./support/browser";
-import { app, type App, awaitShownReply, createSession, firstLine, firstWords, messagesOf, plain, sendAndAwaitReply, sessionsOf, shows, typeAndEnter } from "./support/app";
+import {
+  actAndAwaitReply,
+  app,
+  type App,
+  awaitShownReply,
+  createSession,
+  firstLine,
+  firstWords,
+  messagesOf,
+  plain,
+  putTemplate,
+  sendAndAwaitReply,
+  sessionsOf,
+  shows,
+  typeAndEnter,
+} from "./support/app";
 
 // Replies are held mid-stream (replyGate) so "while a reply streams" is a state the test sets, not a race.
 vi.mock("@coach/functions/shared/ai-provider", () => import("../../../test/offline-coach-per-turn"));
@@ -29,6 +46,15 @@ afterAll(() => {
 });
 
 const someone = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
+
+const onPath = (command: string) => {
+  try {
+    execFileSync("which", [command], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 interface Okrs {
   phase: string;
@@ -322,5 +348,124 @@ describe("the web app in Chromium, against the local stack", () => {
     );
     await shows(page.locator("main"), "no session open", "No session open");
     expect(await noSidewaysScroll()).toBeLessThanOrEqual(375);
+  });
+
+  it("answers a questionnaire from a template: the message box, a refused answer, Skip, a choice button, the progress bar; a reload asks the same question; the document shows and downloads as PDF and Markdown", async () => {
+    const suffix = randomUUID().slice(0, 8);
+    const title = `Launch brief ${suffix}`;
+    await putTemplate(browser.stack, {
+      id: `launch-${suffix}`,
+      title,
+      description: "What a product launch needs",
+      questions: [
+        { id: "name", text: "What is the product called?", kind: "text", required: true },
+        { id: "launch", text: "When does it launch?", kind: "date", required: true, help: "The day it goes public." },
+        { id: "budget", text: "What is the budget in euros?", kind: "number", required: false },
+        { id: "team", text: "How big is the team?", kind: "choice", required: true, options: ["Small", "Medium", "Large"] },
+        { id: "contact", text: "Who is the contact?", kind: "email", required: true },
+      ],
+      document: { title: `Brief ${suffix}`, body: "# {{name}}\n\n- Launch: {{launch}}\n- Budget: {{budget}}\n- Team: {{team}}\n- Contact: {{contact}}\n" },
+    });
+    const grace = await browser.signIn(someone("grace"));
+    const { page } = grace;
+    const ui = app(page);
+
+    // "New session" by keyboard: arrows choose Questionnaire, which shows the template picker, each template with its description.
+    const before = new Set((await sessionsOf(grace)).map((s) => s.id));
+    await tabTo(page, ui.newSession);
+    await page.keyboard.press("Enter");
+    await tabTo(page, page.getByRole("radio", { name: /OKR coach/ }));
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    expect(await page.getByRole("radio", { name: /Questionnaire/ }).isChecked()).toBe(true);
+    const pick = page.getByRole("radio", { name: title, exact: true });
+    await pick.waitFor();
+    expect(await page.getByRole("group", { name: "Template" }).innerText()).toContain("What a product launch needs · 5 questions");
+    await axeCheck(page, "the New session dialog with the template picker");
+    // No template chosen: Create is refused and the focus goes to the templates; Space chooses one.
+    const create = page.getByRole("dialog").getByRole("button", { name: "Create" });
+    await tabTo(page, create);
+    await page.keyboard.press("Enter");
+    await eventually("the focus on the first template", () => pick.evaluate((element) => element === (element.ownerDocument as { activeElement: unknown }).activeElement), Boolean);
+    expect(await page.getByRole("dialog").isVisible()).toBe(true);
+    expect((await sessionsOf(grace)).length).toBe(0);
+    await page.keyboard.press("Space");
+    expect(await pick.isChecked()).toBe(true);
+    await tabTo(page, create);
+    await page.keyboard.press("Enter");
+    const [created] = await eventually("the questionnaire created by keyboard", async () => (await sessionsOf(grace)).filter((s) => !before.has(s.id)), (fresh) => fresh.length === 1);
+    const sessionId = created!.id;
+    expect(created).toMatchObject({ flow: "questionnaire", phase: "answering" });
+    await ui.question.waitFor();
+    await shows(ui.sessions, "the session named after its template", `Questionnaire: ${title}`);
+
+    const asked = (text: string, answered: number) =>
+      eventually(
+        `"${text}" asked at ${answered} of 5`,
+        async () => ({
+          question: (await ui.question.innerText()).replace(/\s+/g, " "),
+          value: await ui.progress.getAttribute("value"),
+          max: await ui.progress.getAttribute("max"),
+        }),
+        (now) => now.question.includes(text) && now.question.includes(`${answered} of 5`) && now.value === String(answered) && now.max === "5",
+      );
+    await asked("What is the product called?", 0);
+    await axeCheck(page, "the questionnaire's first question");
+
+    await sendAndAwaitReply(grace, sessionId, "Apollo");
+    await asked("When does it launch?", 1);
+    await shows(ui.question, "the question's help", "The day it goes public.");
+    // Refused: said in an alert, the same question again, no progress.
+    await sendAndAwaitReply(grace, sessionId, "sometime soon");
+    await shows(ui.question.getByRole("alert"), "why the answer was refused", "That is not a date");
+    await asked("When does it launch?", 1);
+    await axeCheck(page, "a refused answer shown");
+    // A reload asks the same question again (the join's next_question).
+    await page.reload();
+    await asked("When does it launch?", 1);
+    expect(await ui.question.getByRole("alert").count()).toBe(0);
+
+    await sendAndAwaitReply(grace, sessionId, "3 May 2026");
+    await asked("What is the budget in euros?", 2);
+    await actAndAwaitReply(grace, sessionId, () => ui.skip.click());
+    await asked("How big is the team?", 3);
+    expect(await ui.skip.count()).toBe(0);
+    await actAndAwaitReply(grace, sessionId, () => ui.question.getByRole("button", { name: "Large", exact: true }).click());
+    await asked("Who is the contact?", 4);
+    // The choice sent its option as the answer, and the message box has the focus back.
+    expect((await messagesOf(grace, sessionId)).filter((m) => m.role === "user").map((m) => m.content)).toEqual(["Apollo", "sometime soon", "3 May 2026", "skip", "Large"]);
+    expect(await ui.message.evaluate((element) => element === (element.ownerDocument as { activeElement: unknown }).activeElement)).toBe(true);
+    await sendAndAwaitReply(grace, sessionId, "lead@example.com");
+
+    // Done: the document, rendered, in place of the question.
+    const answers = ["Apollo", "2026-05-03", "Large", "lead@example.com"];
+    const shown = await textOf(ui.document, "the document's Markdown rendered", (text) => answers.every((answer) => text.includes(answer)));
+    expect(shown).toContain(`Brief ${suffix}`);
+    expect(shown).not.toContain("# Apollo");
+    expect(await ui.question.count()).toBe(0);
+    await axeCheck(page, "the document panel");
+
+    const [pdf] = await Promise.all([page.waitForEvent("download"), ui.downloadPdf.click()]);
+    const pdfBytes = readFileSync((await pdf.path())!);
+    expect(pdfBytes.subarray(0, 4).toString("latin1")).toBe("%PDF");
+    expect(pdf.suggestedFilename()).toMatch(/\.pdf$/);
+    if (onPath("pdftotext")) {
+      const text = flat(await pdfText(pdfBytes));
+      for (const answer of answers) expect(text).toContain(answer);
+    }
+    const [markdown] = await Promise.all([page.waitForEvent("download"), ui.downloadMarkdown.click()]);
+    const markdownText = readFileSync((await markdown.path())!, "utf8");
+    expect(markdown.suggestedFilename()).toMatch(/\.md$/);
+    for (const answer of answers) expect(markdownText).toContain(answer);
+    expect(markdownText).toBe("# Apollo\n\n- Launch: 2026-05-03\n- Budget: —\n- Team: Large\n- Contact: lead@example.com\n");
+
+    // Opened again later (the join asks nothing more): the document is found, at 375 px in the dark too.
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.reload();
+    await shows(ui.document, "the document after a reload", "lead@example.com");
+    expect(await ui.question.count()).toBe(0);
+    await axeCheck(page, "the document panel at 375 px in dark mode");
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number)).toBeLessThanOrEqual(375);
   });
 });

@@ -1,13 +1,18 @@
 /** The message box: Enter sends, Shift+Enter is a new line; Stop while a reply is on its way. */
+import type { Ref } from "preact";
 import { useId, useState } from "preact/hooks";
 
 interface ComposerProps {
   busy: boolean;
   send: (content: string) => Promise<boolean>;
   stop: () => void;
+  placeholder?: string;
+  /** What the message box answers (a questionnaire's question): ids, space-separated. */
+  describedBy?: string;
+  inputRef?: Ref<HTMLTextAreaElement>;
 }
 
-export function Composer({ busy, send, stop }: ComposerProps) {
+export function Composer({ busy, send, stop, placeholder = "Message the coach (Enter sends, Shift+Enter for a new line)", describedBy, inputRef }: ComposerProps) {
   const [text, setText] = useState("");
   const id = useId();
 
@@ -40,9 +45,11 @@ export function Composer({ busy, send, stop }: ComposerProps) {
       </label>
       <textarea
         id={id}
+        ref={inputRef}
         rows={2}
         value={text}
-        placeholder="Message the coach (Enter sends, Shift+Enter for a new line)"
+        placeholder={placeholder}
+        aria-describedby={describedBy}
         onInput={(event) => setText(event.currentTarget.value)}
         onKeyDown={onKeyDown}
       />

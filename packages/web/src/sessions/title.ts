@@ -1,7 +1,7 @@
 /** How a session is named wherever it is listed or shown. */
 import type { Session } from "@coach/client";
 
-const flowLabels: Record<string, string> = { okr: "OKR coach", chat: "Chat" };
+const flowLabels: Record<string, string> = { okr: "OKR coach", chat: "Chat", questionnaire: "Questionnaire" };
 
 export const flowLabel = (flow: string) => flowLabels[flow] ?? flow;
 
@@ -12,6 +12,7 @@ const phaseLabels: Record<string, string> = {
   validation: "Validation",
   complete: "Complete",
   chat: "Chat",
+  answering: "Answering",
 };
 
 export const phaseLabel = (phase: string) => phaseLabels[phase] ?? phase;
@@ -20,9 +21,10 @@ const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle
 
 export const formatTime = (iso: string) => when.format(new Date(iso));
 
-/** Flow, created time, phase: what tells two sessions apart in a list. */
+/** Flow (a questionnaire: its template's title, as the app stored it), created time, phase: what tells two sessions apart in a list. */
 export function sessionTitle(session: Session): string {
-  const parts = [flowLabel(session.flow), formatTime(session.createdAt)];
+  const template = session.flow === "questionnaire" ? session.metadata.templateTitle : undefined;
+  const parts = [typeof template === "string" && template ? `${flowLabel(session.flow)}: ${template}` : flowLabel(session.flow), formatTime(session.createdAt)];
   // A chat's one phase says nothing.
   if (session.flow !== "chat") parts.push(phaseLabel(session.phase));
   return parts.join(" · ");

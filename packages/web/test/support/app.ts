@@ -24,6 +24,14 @@ export function app(page: Page) {
     thumbsDown: page.getByRole("button", { name: "Thumbs down" }),
     comment: page.getByRole("textbox", { name: "Comment" }),
     sendFeedback: page.getByRole("button", { name: "Send feedback" }),
+    /** A questionnaire's question asked now, with its progress bar, quick answers and Skip. */
+    question: page.getByRole("region", { name: "Current question" }),
+    progress: page.getByRole("progressbar", { name: "Progress" }),
+    skip: page.getByRole("button", { name: "Skip", exact: true }),
+    /** A completed questionnaire's document, with its downloads. */
+    document: page.getByRole("region", { name: "Document ready" }),
+    downloadMarkdown: page.getByRole("button", { name: "Download Markdown" }),
+    downloadPdf: page.getByRole("button", { name: "Download PDF" }),
   };
 }
 export type App = ReturnType<typeof app>;
@@ -69,6 +77,33 @@ export async function createSession(user: SignedIn, flow: "OKR coach" | "chat"):
   return created!.id;
 }
 
+export interface TemplateQuestion {
+  id: string;
+  text: string;
+  kind: "text" | "number" | "date" | "choice" | "email";
+  required: boolean;
+  options?: string[];
+  help?: string;
+}
+
+export interface TemplateInput {
+  id: string;
+  title: string;
+  description: string;
+  questions: TemplateQuestion[];
+  document: { title: string; body: string };
+}
+
+/** Puts a questionnaire template as an operator does (test stacks load no example templates). */
+export async function putTemplate(stack: { httpUrl: string; devApiKey: string }, template: TemplateInput): Promise<void> {
+  const response = await fetch(`${stack.httpUrl}/api/templates/${template.id}`, {
+    method: "PUT",
+    headers: { "x-api-key": stack.devApiKey, "content-type": "application/json" },
+    body: JSON.stringify(template),
+  });
+  if (!response.ok) throw new Error(`PUT /api/templates/${template.id}: ${response.status} ${await response.text()}`);
+}
+
 /**
  * A reply's text as the app shows it once its Markdown is rendered (markers of
  * emphasis, code, headings and quotes gone; underscores in words are text):
@@ -86,11 +121,15 @@ export const plain = (text: string) =>
  * written the whole reply, the stack has stored it, and the app shows it
  * complete ("Send" back, no "Stop"). Returns the stored reply.
  */
-export async function sendAndAwaitReply(user: SignedIn, sessionId: string, content: string): Promise<StoredMessage> {
-  const ui = app(user.page);
+export function sendAndAwaitReply(user: SignedIn, sessionId: string, content: string): Promise<StoredMessage> {
+  return actAndAwaitReply(user, sessionId, () => typeAndEnter(app(user.page), content));
+}
+
+/** `act` sends one message (Enter in the message box, a quick-answer button…); waits as sendAndAwaitReply does. */
+export async function actAndAwaitReply(user: SignedIn, sessionId: string, act: () => Promise<void>): Promise<StoredMessage> {
   const turn = streams.length;
   const stored = (await messagesOf(user, sessionId)).length;
-  await typeAndEnter(ui, content);
+  await act();
   await eventually("the offline coach's reply to end", () => streams[turn]?.ended ?? false, Boolean);
   return await awaitShownReply(user, sessionId, stored + 2);
 }
