@@ -324,6 +324,7 @@ describe("the web app in Chromium, against the local stack", () => {
     await axeCheck(page, "the resolve dialog");
     await tabTo(page, page.getByRole("dialog").getByRole("button", { name: "Resolve", exact: true }));
     await page.keyboard.press("Enter");
+    await page.getByRole("dialog").waitFor({ state: "hidden" });
     const resolved = await eventually(
       "the session resolved, through the API",
       async () => (await (await frank.api(`/api/sessions/${sessionId}`)).json()) as { isResolved: boolean; resolutionNotes?: string; notes?: string },
@@ -336,6 +337,8 @@ describe("the web app in Chromium, against the local stack", () => {
     await page.keyboard.press("Enter");
     await tabTo(page, page.getByRole("dialog").getByRole("button", { name: "Cancel" }));
     await page.keyboard.press("Enter");
+    // Closed before the next step: with the dialog still open, "Delete" would name its button, not the toolbar's.
+    await page.getByRole("dialog").waitFor({ state: "hidden" });
     expect((await frank.api(`/api/sessions/${sessionId}`)).status).toBe(200);
     await tabTo(page, page.getByRole("button", { name: "Delete", exact: true }));
     await page.keyboard.press("Enter");

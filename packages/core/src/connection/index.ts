@@ -224,6 +224,17 @@ export async function boundSession(connectionId: string): Promise<string | undef
   return typeof bound === "string" ? bound : undefined;
 }
 
+/**
+ * The connections a newer one replaces in a `last_wins` session: every other
+ * connection of the session (all are its user's). Their memberships are
+ * removed, so the session's events stop reaching them at once.
+ */
+export async function replacedBy(sessionId: string, connectionId: string): Promise<string[]> {
+  const others = (await ofSession(sessionId)).filter((id) => id !== connectionId);
+  for (const id of others) await removeMembership(sessionId, id);
+  return others;
+}
+
 /** The session's connections that were opened for it alone, to close when it is complete. */
 export async function closingOnComplete(sessionId: string): Promise<string[]> {
   const items = await queryAll({ ...sessionPartition.withPrefix(sessionId, membershipItem.prefix), ProjectionExpression: "connectionId, closeOnComplete" });

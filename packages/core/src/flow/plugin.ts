@@ -20,10 +20,18 @@ export interface Flow<State = unknown> {
   phaseOf(state: State): string;
   /** A forced phase change: allowed (`phase_transition` effects) or refused (`transition_rejected`, with why). */
   onTransitionRequest(state: State, to: string, by: "user" | "assistant"): { state: State; effects: FlowEffect[] };
+  /**
+   * How many connections of its user a session keeps: `multi_device` (the
+   * default) every one that joins; `last_wins` only the newest — the one it
+   * replaces is told (`session_error replaced`) and closed.
+   */
+  readonly connectionPolicy?: ConnectionPolicy;
   /** What a session export carries besides the transcript (the OKR flow: the OKR set), under `key`. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly exported?: FlowExport<State, any>;
 }
+
+export type ConnectionPolicy = "last_wins" | "multi_device";
 
 export interface FlowExport<State, Data = unknown> {
   readonly key: string;

@@ -17,6 +17,8 @@ export const questionnaire: Flow<QuestionnaireState> = {
   stateSchema: QuestionnaireState,
   initialState: () => ({ template: null, answers: {}, skipped: [], current: null, complete: false }),
   phaseOf: (state) => (state.complete ? COMPLETE : ANSWERING),
+  // One person answers one questionnaire: a new tab or device takes over from the old one.
+  connectionPolicy: "last_wins",
   onTransitionRequest: (state, to) => ({ state, effects: [{ type: "transition_rejected", to, reason: "A questionnaire moves on by its answers, not by a forced phase" }] }),
   exported: {
     key: "questionnaire",

@@ -42,6 +42,8 @@ export const SessionErrorCode = z.enum([
   "turn_in_progress",
   "session_not_active",
   "provider_error",
+  /** A `last_wins` session (a questionnaire) was joined by a newer connection of its user: this one is closed. */
+  "replaced",
   "internal",
 ]);
 export type SessionErrorCode = z.infer<typeof SessionErrorCode>;

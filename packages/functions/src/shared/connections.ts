@@ -44,6 +44,29 @@ export async function closeConnection(connectionId: string): Promise<void> {
 }
 
 /**
+ * A `last_wins` session's older connections, replaced by `connectionId`:
+ * told why (`session_error replaced`, not retryable: reconnecting would
+ * replace the new one in turn) and closed. Their memberships are gone first,
+ * so nothing more of the session reaches them.
+ */
+export async function replaceOlderConnections(sessionId: string, connectionId: string, requestId: string): Promise<void> {
+  const replaced = await Connection.replacedBy(sessionId, connectionId);
+  await Promise.allSettled(
+    replaced.map(async (id) => {
+      await postToConnection(id, {
+        type: "session_error",
+        code: "replaced",
+        message: "This session was opened on another connection, which replaces this one",
+        retryable: false,
+        requestId,
+        sessionId,
+      });
+      await closeConnection(id);
+    }),
+  );
+}
+
+/**
  * Posts to a connection that may not be open yet: a worker invoked from
  * `$connect` can run before API Gateway has finished opening the connection,
  * and until then a post answers 410. Retries for a few seconds before it

@@ -153,4 +153,33 @@ describe("a questionnaire over the WebSocket", () => {
     await unknown.closed;
     await expect(RealtimeClient.connectUrl(`${realtime.stack.wsUrl}/?token=${realtime.stack.issuer.token(user)}&templateId=Not%20Valid!`, user)).rejects.toThrow();
   });
+
+  it("is last_wins: a newer connection of the user to the questionnaire replaces the older one, which is told and closed", async () => {
+    const user = newUser();
+    const id = templateId();
+    await putTemplate(id);
+    const open = () => RealtimeClient.connectUrl(`${realtime.stack.wsUrl}/?token=${realtime.stack.issuer.token(user)}&templateId=${id}`, user);
+
+    const older = await open();
+    const { sessionId } = await older.waitFor("next_question", () => true);
+    const newer = await open();
+    expect(await newer.waitFor("session_resumed", () => true)).toMatchObject({ sessionId });
+    expect(await older.waitFor("session_error", () => true)).toMatchObject({ code: "replaced", retryable: false, sessionId });
+    expect((await older.closed).code).toBeGreaterThanOrEqual(1000);
+
+    // The same through join_session: the tab that joins last keeps the session.
+    const tab = await realtime.connect(user);
+    await tab.join(sessionId);
+    expect(await newer.waitFor("session_error", (event) => event.code === "replaced")).toMatchObject({ sessionId });
+    await newer.closed;
+    const asked = await tab.waitFor("next_question", () => true);
+    expect(asked).toMatchObject({ sessionId, question: { id: "name" } });
+    // An OKR session keeps every connection (multi_device).
+    const okr = await realtime.api.createSession(user);
+    const [a, b] = [await realtime.connect(user), await realtime.connect(user)];
+    await a.join(okr.id);
+    await b.join(okr.id);
+    await a.ping();
+    expect(a.events.some((event) => event.type === "session_error")).toBe(false);
+  });
 });
