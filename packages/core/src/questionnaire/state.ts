@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { Template, type TemplateQuestion } from "../template/schema";
+import type { FlowQuestion } from "../flow/plugin";
 import type { Answer } from "./answers";
 
 /**
@@ -20,15 +21,8 @@ export const QuestionnaireState = z.object({
 });
 export type QuestionnaireState = z.infer<typeof QuestionnaireState>;
 
-/** What a client is shown of a question (`next_question`). */
-export interface QuestionView {
-  id: string;
-  text: string;
-  kind: TemplateQuestion["kind"];
-  options?: string[];
-  help?: string;
-  required: boolean;
-}
+/** What a client is shown of a question (`next_question`): the flow plug-in's question, stated there once. */
+export type QuestionView = FlowQuestion;
 
 export interface Progress {
   answered: number;
