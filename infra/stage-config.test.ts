@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { aiEnvironment, conversationEnvironment, oidcEnvironment, profileOf, stageConfig, stageRegion } from "./stage-config";
+import { aiEnvironment, aiServiceEnvironment, conversationEnvironment, oidcEnvironment, profileOf, stageConfig, stageRegion } from "./stage-config";
 
 const jwt = { COACH_JWT_ISSUER: "https://issuer.example.test/", COACH_JWT_AUDIENCE: "coach" };
 
@@ -61,13 +61,14 @@ describe("stageConfig", () => {
     }
   });
 
-  it("sets rate limits and the turn lock per stage, with the handlers' defaults, and keeps worker jobs no longer than a lock", () => {
+  it("sets rate limits, the turn lock and the questionnaire expiry per stage, with the handlers' defaults, and keeps worker jobs no longer than a lock", () => {
     for (const stage of ["dev", "staging", "prod", "alice"]) {
       const { conversation } = stageConfig(stage, jwt);
       expect(conversationEnvironment(conversation), stage).toEqual({
         RATE_LIMIT_SESSION_PER_MINUTE: "60",
         RATE_LIMIT_USER_PER_MINUTE: "120",
         TURN_LOCK_SECONDS: "30",
+        QUESTIONNAIRE_EXPIRY_HOURS: "24",
       });
       // Lambda accepts 60 s to 6 h; a job older than the lock cannot claim its turn any more.
       expect(conversation.workerMaxEventAgeSeconds).toBeGreaterThanOrEqual(60);
@@ -82,6 +83,15 @@ describe("stageConfig", () => {
     expect(aiEnvironment(chosen.ai)).toEqual({ ANTHROPIC_MODEL: "claude-sonnet-4-6", ANTHROPIC_EFFORT: "medium" });
     expect(() => stageConfig("dev", { COACH_ANTHROPIC_EFFORT: "extreme" })).toThrow(/COACH_ANTHROPIC_EFFORT must be one of low, medium, high, xhigh, max/);
     expect(() => stageConfig("dev", { COACH_ANTHROPIC_MODEL: "claude sonnet" })).toThrow(/not a model id/);
+  });
+
+  it("takes a stage's external AI service from COACH_AI_SERVICE_URL and COACH_AI_SERVICE_API_KEY together, over https only", () => {
+    expect(aiServiceEnvironment(stageConfig("dev", {}).ai)).toEqual({});
+    const chosen = stageConfig("dev", { COACH_AI_SERVICE_URL: "https://questions.example.test/", COACH_AI_SERVICE_API_KEY: "k" });
+    expect(aiServiceEnvironment(chosen.ai)).toEqual({ AI_SERVICE_URL: "https://questions.example.test/", AI_SERVICE_API_KEY: "k" });
+    expect(() => stageConfig("dev", { COACH_AI_SERVICE_URL: "https://questions.example.test" })).toThrow(/set together/);
+    expect(() => stageConfig("dev", { COACH_AI_SERVICE_API_KEY: "k" })).toThrow(/set together/);
+    expect(() => stageConfig("dev", { COACH_AI_SERVICE_URL: "http://questions.example.test", COACH_AI_SERVICE_API_KEY: "k" })).toThrow(/https/);
   });
 
   it("allows no browser origin besides the web app's unless COACH_CORS_ORIGINS adds some, on every stage", () => {

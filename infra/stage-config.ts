@@ -63,6 +63,8 @@ export interface ConversationSettings {
   readonly rateLimitUserPerMinute: number;
   /** `TURN_LOCK_SECONDS`: lifetime of a session's turn lock; a running turn keeps extending it, a crashed one frees the session after it. */
   readonly turnLockSeconds: number;
+  /** `QUESTIONNAIRE_EXPIRY_HOURS`: an incomplete questionnaire is gone this long after its last activity. */
+  readonly questionnaireExpiryHours: number;
   /**
    * How long Lambda keeps an asynchronous worker invocation queued (e.g. while
    * the worker is throttled) before dropping it. A job older than the turn lock
@@ -78,6 +80,12 @@ export interface AiSettings {
   readonly model: string | undefined;
   /** `ANTHROPIC_EFFORT`, from COACH_ANTHROPIC_EFFORT. */
   readonly effort: Effort | undefined;
+  /**
+   * The external AI service questionnaires use instead of the model
+   * (`AI_SERVICE_URL`, `AI_SERVICE_API_KEY`), from COACH_AI_SERVICE_URL and
+   * COACH_AI_SERVICE_API_KEY; set on the functions that run turns only.
+   */
+  readonly service: { readonly url: string; readonly apiKey: string } | undefined;
 }
 
 /**
@@ -144,11 +152,12 @@ export const defaultRegion = "us-east-1";
 const devJwtIssuer = "https://issuer.invalid/coach-dev";
 const devJwtAudience = "coach-dev";
 
-/** The handlers' own defaults (packages/core: ratelimit, turn/lock), stated here so every stage sets them explicitly. */
+/** The handlers' own defaults (packages/core: ratelimit, turn/lock, conversation/expiry), stated here so every stage sets them explicitly. */
 const conversationDefaults: ConversationSettings = {
   rateLimitSessionPerMinute: 60,
   rateLimitUserPerMinute: 120,
   turnLockSeconds: 30,
+  questionnaireExpiryHours: 24,
   workerMaxEventAgeSeconds: 60,
 };
 
@@ -336,7 +345,21 @@ function aiSettings(env: Env): AiSettings {
   if (rawEffort !== undefined && effort === undefined) {
     throw new Error(`COACH_ANTHROPIC_EFFORT must be one of ${EFFORT_LEVELS.join(", ")}, got "${rawEffort}"`);
   }
-  return { model, effort };
+  return { model, effort, service: aiServiceSettings(env) };
+}
+
+function aiServiceSettings(env: Env): AiSettings["service"] {
+  const url = env.COACH_AI_SERVICE_URL?.trim() || undefined;
+  const apiKey = env.COACH_AI_SERVICE_API_KEY?.trim() || undefined;
+  if (url === undefined && apiKey === undefined) return undefined;
+  if (url === undefined || apiKey === undefined) throw new Error("COACH_AI_SERVICE_URL and COACH_AI_SERVICE_API_KEY are set together or not at all");
+  if (!URL.canParse(url) || new URL(url).protocol !== "https:") throw new Error(`COACH_AI_SERVICE_URL must be an https URL, got "${url}"`);
+  return { url, apiKey };
+}
+
+/** The environment of a function that runs turns: the external AI service, where the stage has one. */
+export function aiServiceEnvironment(settings: AiSettings): Record<string, string> {
+  return settings.service ? { AI_SERVICE_URL: settings.service.url, AI_SERVICE_API_KEY: settings.service.apiKey } : {};
 }
 
 /** The environment variables the Claude adapter reads a stage's `ai` settings from; none when a stage keeps the defaults. */
@@ -353,5 +376,6 @@ export function conversationEnvironment(settings: ConversationSettings): Record<
     RATE_LIMIT_SESSION_PER_MINUTE: String(settings.rateLimitSessionPerMinute),
     RATE_LIMIT_USER_PER_MINUTE: String(settings.rateLimitUserPerMinute),
     TURN_LOCK_SECONDS: String(settings.turnLockSeconds),
+    QUESTIONNAIRE_EXPIRY_HOURS: String(settings.questionnaireExpiryHours),
   };
 }

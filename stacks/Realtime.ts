@@ -8,7 +8,7 @@ import { webSocketRoutes, workers, type WebSocketRoute } from "../packages/funct
 import { slug, type MonitoredFunction } from "../infra/monitoring";
 import { connectionsArnFor, manageConnectionsStatementFor, tableStatementFor, workerInvocationFor, type WorkerTarget } from "../infra/permissions";
 import { ensureApiGatewayLoggingRole } from "./api-gateway-logging";
-import { commonFunctionProps, functionLogGroup, functionTimeout, toPolicyStatement } from "./functions";
+import { commonFunctionProps, functionLogGroup, functionTimeout, toPolicyStatement, turnEnvironment } from "./functions";
 import { configOf } from "./stage";
 import { Storage } from "./Storage";
 
@@ -100,7 +100,7 @@ export function Realtime({ stack, app }: StackContext) {
       description: label,
       timeout: worker.timeoutSeconds,
       logGroup: functionLogGroup(stack, `worker ${worker.name}`, config),
-      environment: { ...common.environment, ...(worker.manageConnections ? managementEnvironment : {}) },
+      environment: { ...common.environment, ...(worker.manageConnections ? managementEnvironment : {}), ...turnEnvironment(worker.secrets, config) },
       bind: worker.secrets?.includes("ANTHROPIC_API_KEY") ? [anthropicApiKey] : [],
       // Invoked asynchronously. A failed turn is not retried by Lambda: the
       // worker has already told the client (session_error) and released the
@@ -146,6 +146,7 @@ export function Realtime({ stack, app }: StackContext) {
         ...common.environment,
         ...(route.manageConnections ? managementEnvironment : {}),
         ...invocation.environment,
+        ...turnEnvironment(route.secrets, config),
       },
       bind: route.secrets?.includes("ANTHROPIC_API_KEY") ? [anthropicApiKey] : [],
     });

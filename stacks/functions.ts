@@ -6,7 +6,7 @@ import type { FunctionProps } from "sst/constructs";
 import { metricNamespace } from "../packages/core/src/observability/index";
 import { slug } from "../infra/monitoring";
 import { type StatementSpec } from "../infra/permissions";
-import { aiEnvironment, conversationEnvironment, type StageConfig } from "../infra/stage-config";
+import { aiEnvironment, aiServiceEnvironment, conversationEnvironment, type StageConfig } from "../infra/stage-config";
 
 /** Powertools `service`; it is also the dimension of the custom metrics, so stages sharing an account do not mix. */
 export const serviceName = (config: StageConfig) => `coach-${config.stage}`;
@@ -39,6 +39,15 @@ export function commonFunctionProps(config: StageConfig, table: dynamodb.ITable)
       ...aiEnvironment(config.ai),
     },
   };
+}
+
+/**
+ * What a function that runs turns (its manifest entry lists the Anthropic
+ * key) has besides the common environment: the stage's external AI service,
+ * where it has one. No other function holds that service's key.
+ */
+export function turnEnvironment(secrets: readonly string[] | undefined, config: StageConfig): Record<string, string> {
+  return secrets?.includes("ANTHROPIC_API_KEY") ? aiServiceEnvironment(config.ai) : {};
 }
 
 /**

@@ -17,6 +17,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   "AWS_ACCESS_KEY_ID",
   "AWS_SECRET_ACCESS_KEY",
   "AWS_SESSION_TOKEN",
+  "AI_SERVICE_API_KEY",
 ]);
 
 export const table = () =>
@@ -77,6 +78,14 @@ export const tracking = () =>
       staleAfterSeconds: env.TRACKING_STALE_AFTER_SECONDS,
       /** An in-progress task not updated for this long is stuck. */
       stuckAfterSeconds: env.TRACKING_STUCK_AFTER_SECONDS,
+    }));
+
+export const questionnaire = () =>
+  z
+    .object({ QUESTIONNAIRE_EXPIRY_HOURS: integer(1, 8760).default(24) })
+    .transform((env) => ({
+      /** An incomplete questionnaire is gone this long after its last activity (a message stored); at most a year. */
+      expiryHours: env.QUESTIONNAIRE_EXPIRY_HOURS,
     }));
 
 /** Claude Sonnet 5.5, the current Sonnet (Claude Sonnet 5 is legacy; 4.5 reaches end-of-life on 30 November 2026). */
@@ -148,6 +157,33 @@ function servedModels(raw: string): ServedModel[] | undefined {
   }
   return models;
 }
+
+/**
+ * The external AI service a questionnaire can use instead of the model (the
+ * classic `POST /v1/chat/next-question` contract). Absent as a whole without
+ * AI_SERVICE_URL; with it, the key is required.
+ */
+export const aiService = () =>
+  z
+    .object({
+      AI_SERVICE_URL: httpUrl().optional(),
+      AI_SERVICE_API_KEY: text("the AI service's API key").optional(),
+      AI_SERVICE_TIMEOUT_MS: integer(100, 120_000).default(10_000),
+    })
+    .transform((env, ctx) => {
+      if (env.AI_SERVICE_URL === undefined) return undefined;
+      if (env.AI_SERVICE_API_KEY === undefined) {
+        ctx.addIssue({ code: "custom", path: ["AI_SERVICE_API_KEY"], message: "the AI service's API key (AI_SERVICE_URL is set)", params: { missing: true } });
+        return z.NEVER;
+      }
+      return {
+        /** The service's base URL; requests go to `{url}/v1/chat/next-question`. */
+        url: env.AI_SERVICE_URL.replace(/\/+$/, ""),
+        apiKey: env.AI_SERVICE_API_KEY,
+        /** One request's limit; a slower answer is a retryable failure of the turn. */
+        timeoutMs: env.AI_SERVICE_TIMEOUT_MS,
+      };
+    });
 
 export const completions = () =>
   z

@@ -2,11 +2,13 @@ import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
 import * as z from "zod";
 import { assertUserId } from "../actor";
+import { clock } from "../clock";
 import { VisibleError } from "../error";
 import { batchDelete, documentClient, queryPage, queryAll, tableName, transact, type TransactWrite } from "../table";
 import { fn, invalidInput, Metadata } from "../util";
 import type { AnyFlow } from "../flow/plugin";
 import { initialStateWrite } from "../flow/state";
+import { startExpiry, unexpiredFilter } from "./expiry";
 import { readHistory } from "./messages";
 import * as Session from "./session";
 import { sessionItem, sessionPartition, userSessions } from "./partition";
@@ -18,17 +20,20 @@ export const CreateInput = z.object({ metadata: Metadata.default({}) });
  * A new active session of `flow`, in its initial phase, with the flow's
  * initial state beside it (one transaction). `state`: a flow whose start
  * depends on more than its name (a questionnaire's pinned template) gives
- * its own first state.
+ * its own first state. `expires`: the session expires a period after its
+ * last activity (conversation/expiry.ts); `writes` then put its TTL
+ * (`session.ttl`) on the items they add to its partition.
  */
 export async function create(
   raw: z.input<typeof CreateInput>,
   flow: AnyFlow,
-  options: { state?: unknown; writes?: (session: Session.Info) => Record<string, TransactWrite> } = {},
+  options: { state?: unknown; writes?: (session: Session.Info) => Record<string, TransactWrite>; expires?: boolean } = {},
 ): Promise<Session.Info> {
   const parsed = CreateInput.safeParse(raw);
   if (!parsed.success) throw invalidInput(parsed.error);
   const userId = assertUserId();
-  const now = new Date().toISOString();
+  const nowMs = clock.nowMs();
+  const now = new Date(nowMs).toISOString();
   const session: Session.Info = {
     id: `ses_${ulid()}`,
     userId,
@@ -41,10 +46,11 @@ export async function create(
     createdAt: now,
     metadata: parsed.data.metadata,
     version: 1,
+    ...(options.expires ? startExpiry(nowMs) : {}),
   };
   await transact({
     session: { Put: { TableName: tableName, Item: Session.toItem(session), ConditionExpression: "attribute_not_exists(pk)" } },
-    state: initialStateWrite(session.id, flow, options.state),
+    state: initialStateWrite(session.id, flow, options.state, session.ttl),
     ...options.writes?.(session),
   });
   return session;
@@ -66,17 +72,27 @@ export interface Page<T> {
   nextCursor?: string;
 }
 
-/** A user's sessions of one kind, newest activity first; a Query on the index that serves the kind. */
+/** A user's sessions of one kind, newest activity first; a Query on the index that serves the kind. Expired ones are filtered out: they are gone. */
 export const list = fn(ListInput, async (input): Promise<Page<Session.Info>> => {
   const userId = assertUserId();
   const partition = userSessions.partition(userId);
+  const unexpired = unexpiredFilter();
   const page = await queryPage(
     input.type === "recent"
-      ? { IndexName: userSessions.byUserActivity.index, KeyConditionExpression: "gsi2pk = :pk", ExpressionAttributeValues: { ":pk": partition }, ScanIndexForward: false }
+      ? {
+          IndexName: userSessions.byUserActivity.index,
+          KeyConditionExpression: "gsi2pk = :pk",
+          FilterExpression: unexpired.FilterExpression,
+          ExpressionAttributeNames: unexpired.ExpressionAttributeNames,
+          ExpressionAttributeValues: { ":pk": partition, ...unexpired.ExpressionAttributeValues },
+          ScanIndexForward: false,
+        }
       : {
           IndexName: userSessions.byUserState.index,
           KeyConditionExpression: "gsi1pk = :pk AND begins_with(gsi1sk, :state)",
-          ExpressionAttributeValues: { ":pk": partition, ":state": userSessions.byUserState.sortPrefix(input.type) },
+          FilterExpression: unexpired.FilterExpression,
+          ExpressionAttributeNames: unexpired.ExpressionAttributeNames,
+          ExpressionAttributeValues: { ":pk": partition, ":state": userSessions.byUserState.sortPrefix(input.type), ...unexpired.ExpressionAttributeValues },
           ScanIndexForward: false,
         },
     {

@@ -1,8 +1,10 @@
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { assertUserId } from "../actor";
+import { clock } from "../clock";
 import { notFound, VisibleError } from "../error";
 import { documentClient, queryPage, tableName, transact, TransactionRefused, type TransactWrite } from "../table";
+import { afterActivity, moveHorizon } from "./expiry";
 import { messageItem, sessionPartition } from "./partition";
 import { fn } from "../util";
 import * as FeedbackEntity from "./feedback";
@@ -31,8 +33,9 @@ const MAX_ATTEMPTS = 6;
 export const appendMessage = fn(AppendInput, async (input): Promise<MessageEntity.Message> => {
   for (let attempt = 1; ; attempt++) {
     const session = await loadOwnedSession(input.sessionId);
-    const { message, writes } = appendWrites(session, input);
+    const { message, writes, restamp } = appendWrites(session, input);
     try {
+      if (restamp) await moveHorizon(session.id, restamp);
       await transact(writes);
       return message;
     } catch (error) {
@@ -54,12 +57,18 @@ export type AppendFields = Omit<z.output<typeof AppendInput>, "sessionId">;
  * their own writes (an idempotency record, a turn lock) to the same
  * transaction. `evenIfEnded` is for the reply to a message accepted while
  * the session was active, which is kept if the session ended meanwhile.
+ *
+ * A message is an expiring session's activity: its expiry moves a period
+ * on, and the message carries the session's TTL horizon. When the horizon
+ * moved too, `restamp` is the new one: the caller moves the older items to
+ * it (`moveHorizon`) before the transaction, so no item is left behind it.
  */
 export function appendWrites(session: Session.Info, input: AppendFields, options: { evenIfEnded?: boolean } = {}) {
   if (session.status !== "active" && !options.evenIfEnded) {
     throw new VisibleError("conflict", "session.not_active", "The session has ended; resume it to continue");
   }
-  const now = new Date().toISOString();
+  const nowMs = clock.nowMs();
+  const now = new Date(nowMs).toISOString();
   const seq = session.messageCount + 1;
   const message: MessageEntity.Message = {
     id: MessageEntity.messageId(session.id, seq),
@@ -73,12 +82,13 @@ export function appendWrites(session: Session.Info, input: AppendFields, options
     usage: input.usage,
     ...(input.stopReason ? { stopReason: input.stopReason } : {}),
   };
-  const next = { ...session, messageCount: seq, lastActivity: now, version: session.version + 1 };
+  const expiry = afterActivity(session, nowMs);
+  const next = { ...session, messageCount: seq, lastActivity: now, version: session.version + 1, ...expiry?.expiry };
   const writes = {
-    message: { Put: { TableName: tableName, Item: MessageEntity.toItem(message), ConditionExpression: "attribute_not_exists(pk)" } },
+    message: { Put: { TableName: tableName, Item: { ...MessageEntity.toItem(message), ttl: next.ttl }, ConditionExpression: "attribute_not_exists(pk)" } },
     session: { Update: updateSessionInput(next, session.version) },
   } satisfies Record<string, TransactWrite>;
-  return { message, session: next, writes };
+  return { message, session: next, writes, restamp: expiry?.restamp };
 }
 
 export const HistoryInput = z
@@ -130,7 +140,7 @@ export const FeedbackInput = z.object({
 /** Records (or replaces) the caller's rating of one assistant message. */
 export const giveFeedback = fn(FeedbackInput, async (input): Promise<FeedbackEntity.Feedback> => {
   const userId = assertUserId();
-  await loadOwnedSession(input.sessionId);
+  const session = await loadOwnedSession(input.sessionId);
   const parsed = MessageEntity.parseMessageId(input.messageId);
   if (!parsed || parsed.sessionId !== input.sessionId) throw notFound("Message");
   const found = await documentClient.send(
@@ -152,6 +162,6 @@ export const giveFeedback = fn(FeedbackInput, async (input): Promise<FeedbackEnt
     comment: input.comment,
     createdAt: new Date().toISOString(),
   };
-  await documentClient.send(new PutCommand({ TableName: tableName, Item: FeedbackEntity.toItem(feedback, message.seq) }));
+  await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...FeedbackEntity.toItem(feedback, message.seq), ttl: session.ttl } }));
   return feedback;
 });

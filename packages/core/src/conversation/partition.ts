@@ -37,6 +37,7 @@ export const messageItem = {
 };
 
 export const feedbackItem = {
+  prefix: "FEEDBACK#",
   key: (sessionId: string, seq: number) => key(sessionId, `FEEDBACK#${pad(seq)}`),
 };
 
@@ -74,6 +75,7 @@ export const lockItem = {
  * user's latest session of that template there, to resume it.
  */
 export const questionnaireItem = {
+  sort: "QUESTIONNAIRE",
   key: (sessionId: string) => key(sessionId, "QUESTIONNAIRE"),
   byUserTemplate: {
     attributes: (userId: string, templateId: string, createdAt: string) => ({ gsi1pk: `QUESTIONNAIRE#${userId}#${templateId}`, gsi1sk: createdAt }),
@@ -91,6 +93,22 @@ export const questionnaireItem = {
 export const membershipItem = {
   prefix: "CONN#",
   key: (sessionId: string, connectionId: string) => key(sessionId, `CONN#${connectionId}`),
+};
+
+/**
+ * Which items of an expiring session's partition carry the session's TTL
+ * horizon (`ttl`, the session item's own; see conversation/expiry.ts): the
+ * session item, its messages, feedback, flow state (current and every
+ * version), phase transitions and the questionnaire pointer — written with
+ * it, re-stamped when it moves, cleared when the session stops expiring.
+ * The turn lock, resend records and memberships keep a shorter TTL of
+ * their own and are never re-stamped: each expires by itself well before
+ * the session's horizon.
+ */
+export const sessionTtl = {
+  families: [sessionItem.sort, messageItem.prefix, feedbackItem.prefix, flowStateItem.currentSort, flowStateItem.versionPrefix, transitionItem.prefix, questionnaireItem.sort] as const,
+  /** Whether the item with this sort key carries the session's TTL (the session item is written by its own writes). */
+  carried: (sk: string) => sk !== sessionItem.sort && sessionTtl.families.some((family) => (family.endsWith("#") ? sk.startsWith(family) : sk === family)),
 };
 
 export const sessionPartition = {

@@ -26,6 +26,18 @@ export const Info = z.object({
   resolvedAt: z.string().optional(),
   metadata: z.record(z.string(), z.unknown()),
   version: z.number().int().positive(),
+  /**
+   * An expiring session (an incomplete questionnaire): gone, to every
+   * reader, from this instant on (ISO; its last activity + the period). See
+   * conversation/expiry.ts.
+   */
+  expiresAt: z.string().optional(),
+  /**
+   * Epoch seconds: the TTL horizon every item of an expiring session
+   * carries, at least `expiresAt` + half the period; on the session item it
+   * is DynamoDB's TTL attribute itself.
+   */
+  ttl: z.number().int().positive().optional(),
 });
 export type Info = z.infer<typeof Info>;
 

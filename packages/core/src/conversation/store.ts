@@ -3,6 +3,7 @@ import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { assertUserId } from "../actor";
 import { notFound, VisibleError } from "../error";
 import { documentClient, tableName } from "../table";
+import { isExpired } from "./expiry";
 import { sessionItem } from "./partition";
 import * as Session from "./session";
 
@@ -22,9 +23,14 @@ export async function loadOwnedSession(sessionId: string): Promise<Session.Info>
   return ownedSession(result.Item, userId);
 }
 
-/** The session in a session item read elsewhere (a partition Query), if it is the caller's; like a missing one otherwise. */
+/**
+ * The session in a session item read elsewhere (a partition Query), if it is
+ * the caller's; like a missing one otherwise. An expired session (an
+ * incomplete questionnaire past its `expiresAt`, by core's clock) is gone
+ * from this instant on, whether or not DynamoDB's TTL has removed it yet.
+ */
 export function ownedSession(item: Record<string, unknown> | undefined, userId = assertUserId()): Session.Info {
-  if (!item || item.userId !== userId) throw notFound("Session");
+  if (!item || item.userId !== userId || isExpired(item)) throw notFound("Session");
   return Session.fromItem(item);
 }
 
@@ -64,7 +70,7 @@ export function updateSessionCommand(session: Session.Info, expectedVersion: num
   return new UpdateCommand(updateSessionInput(session, expectedVersion));
 }
 
-const optionalAttributes = ["resolutionNotes", "endedAt", "resolvedAt"] as const;
+const optionalAttributes = ["resolutionNotes", "endedAt", "resolvedAt", "expiresAt", "ttl"] as const;
 
 export function updateSessionInput(session: Session.Info, expectedVersion: number) {
   const { pk, sk, ...attributes } = Session.toItem(session);

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Effort, ProviderTool } from "../ai/provider";
+import type { AiProvider, Effort, ProviderTool } from "../ai/provider";
 import type { Responder } from "../ai/stand-in";
 
 /**
@@ -55,6 +55,19 @@ export interface FlowTurn<State = unknown> {
    * tools. Without one the offline provider echoes.
    */
   standIn?(state: State): Responder;
+  /**
+   * A tool call the turn makes itself once the provider is done, when the
+   * state still needs it (the questionnaire's document, when the model
+   * answered the last question but did not write it): so a turn never ends
+   * half-way through what the flow promised.
+   */
+  finish?(state: State): FlowToolCall | undefined;
+  /**
+   * A provider of the flow's own that answers this session instead of the
+   * deployment's (the questionnaire's external AI service, when one is
+   * configured); undefined: the deployment's.
+   */
+  provider?(session: { id: string }, state: State): AiProvider | undefined;
 }
 
 /**

@@ -16,12 +16,12 @@ export interface VersionedState {
   version: number;
 }
 
-/** The current-state item of a new session, written with the session itself. */
-export function initialStateWrite(sessionId: string, flow: AnyFlow, state: unknown = flow.initialState()): TransactWrite {
+/** The current-state item of a new session, written with the session itself (with its TTL, `ttl`, if it expires). */
+export function initialStateWrite(sessionId: string, flow: AnyFlow, state: unknown = flow.initialState(), ttl?: number): TransactWrite {
   return {
     Put: {
       TableName: tableName,
-      Item: { ...flowStateItem.current(sessionId), type: "flow_state", flow: flow.name, version: 0, state: flow.stateSchema.parse(state) },
+      Item: { ...flowStateItem.current(sessionId), type: "flow_state", flow: flow.name, version: 0, state: flow.stateSchema.parse(state), ttl },
       ConditionExpression: "attribute_not_exists(pk)",
     },
   };
@@ -59,15 +59,24 @@ export async function legacyFlowState(sessionId: string, flow: AnyFlow): Promise
  * item), records each phase transition in the order the effects list them,
  * and moves the session's `phase` along — in one transaction, without
  * reading the session first. A concurrent writer of the same version wins
- * and this one is refused (`flow.state_conflict`).
+ * and this one is refused (`flow.state_conflict`). `ttl`: the session's TTL
+ * horizon, when it expires (conversation/expiry.ts), which every item
+ * written here carries.
  */
-export async function saveFlowState(sessionId: string, flow: AnyFlow, previous: VersionedState, next: unknown, effects: readonly FlowEffect[]): Promise<VersionedState> {
+export async function saveFlowState(
+  sessionId: string,
+  flow: AnyFlow,
+  previous: VersionedState,
+  next: unknown,
+  effects: readonly FlowEffect[],
+  ttl?: number,
+): Promise<VersionedState> {
   const version = previous.version + 1;
   const now = new Date().toISOString();
   const transitions = effects.filter((e): e is PhaseTransitionEffect => e.type === "phase_transition");
   const previousPhase = flow.phaseOf(previous.state);
   const phase = flow.phaseOf(next);
-  const item = { type: "flow_state", flow: flow.name, version, state: next, createdAt: now };
+  const item = { type: "flow_state", flow: flow.name, version, state: next, createdAt: now, ttl };
   const writes: Record<string, TransactWrite | undefined> = {
     current: {
       Put: {
@@ -105,6 +114,7 @@ export async function saveFlowState(sessionId: string, flow: AnyFlow, previous: 
           by: t.by,
           reason: t.reason,
           at: now,
+          ttl,
         } satisfies Record<string, unknown> & PhaseTransition,
       },
     };

@@ -25,7 +25,7 @@ export async function transition(raw: z.input<typeof TransitionInput>, flows: Re
   if (rejected) {
     throw new VisibleError("conflict", "phase.invalid_transition", rejected.reason, { from: session.phase, to: input.to, phases: flow.phases });
   }
-  await saveFlowState(session.id, flow, current, step.state, step.effects);
+  await saveFlowState(session.id, flow, current, step.state, step.effects, session.ttl);
   const phase = flow.phaseOf(step.state);
   return {
     session: phase === session.phase ? session : { ...session, phase, version: session.version + 1 },

@@ -11,8 +11,9 @@ import { startSession } from "./start";
 /**
  * The caller's questionnaire for a template, for a connection opened with
  * `?templateId=`: their latest session of it if it is still being answered
- * (`resumed`), else a new one. A finished, ended or deleted one is not
- * resumed: the next connection starts fresh.
+ * (`resumed`), else a new one. A finished, ended, expired (a period past
+ * its last activity: it reads as missing) or deleted one is not resumed:
+ * the next connection starts fresh.
  */
 export async function openForTemplate(templateId: string): Promise<{ session: Session.Info; resumed: boolean }> {
   const userId = assertUserId();

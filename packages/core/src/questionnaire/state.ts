@@ -7,16 +7,18 @@ import type { Answer } from "./answers";
  * Where a questionnaire stands: the template it pinned (a copy of that
  * version, so a turn needs no second read and an edited template never
  * changes it), the validated answers, the optional questions skipped, and
- * the question being asked. Complete once every required question has an
- * answer.
+ * the question being asked. Every required question answered, the
+ * document is written (by the model, or rendered from the template); the
+ * questionnaire is complete once it is.
  */
 export const QuestionnaireState = z.object({
   /** Null only in the flow's placeholder state: a questionnaire is always created from a template. */
   template: Template.nullable(),
   answers: z.record(z.string(), z.union([z.string(), z.number()])),
   skipped: z.array(z.string()),
-  /** The question asked now; null when none is left (complete). */
+  /** The question asked now; null when none is left. */
   current: z.string().nullable(),
+  /** The document is written: the questionnaire is done. */
   complete: z.boolean(),
 });
 export type QuestionnaireState = z.infer<typeof QuestionnaireState>;
@@ -71,9 +73,12 @@ function nextOpen(state: QuestionnaireState, from: string | null): string | null
 }
 
 function settle(state: QuestionnaireState, after: string | null): QuestionnaireState {
-  const current = nextOpen(state, after);
-  const requiredDone = templateOf(state).questions.every((q) => !q.required || Object.hasOwn(state.answers, q.id));
-  return { ...state, current, complete: current === null && requiredDone };
+  return { ...state, current: nextOpen(state, after) };
+}
+
+/** Nothing left to ask and every required question answered: the document can be written. */
+export function allAnswered(state: QuestionnaireState): boolean {
+  return state.current === null && templateOf(state).questions.every((q) => !q.required || Object.hasOwn(state.answers, q.id));
 }
 
 export function recordAnswer(state: QuestionnaireState, questionId: string, value: Answer): QuestionnaireState {

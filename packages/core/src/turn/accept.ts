@@ -4,6 +4,7 @@ import * as z from "zod";
 import { assertUserId } from "../actor";
 import * as Connection from "../connection";
 import * as MessageEntity from "../conversation/message";
+import { moveHorizon } from "../conversation/expiry";
 import { appendWrites } from "../conversation/messages";
 import { messageItem, resendRecord } from "../conversation/partition";
 import { SessionId } from "../conversation/session";
@@ -96,8 +97,10 @@ async function admit(input: z.output<typeof SendInput>, userId: string, connecti
       if (earlier) return resent(earlier, userId, connectionId);
     }
     const turnId = ulid();
-    const { message, writes } = appendWrites(session, { role: "user", content: input.content, status: "complete", clientMessageId: input.clientMessageId });
+    const { message, writes, restamp } = appendWrites(session, { role: "user", content: input.content, status: "complete", clientMessageId: input.clientMessageId });
     try {
+      // An expiring session's horizon moved: the older items first, then the message that moves it.
+      if (restamp) await moveHorizon(session.id, restamp);
       await transact({
         ...writes,
         resend: {

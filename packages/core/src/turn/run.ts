@@ -2,6 +2,7 @@ import { ulid } from "ulid";
 import type { ToolCall, ToolResult } from "../ai";
 import { ProviderError } from "../ai/provider";
 import * as MessageEntity from "../conversation/message";
+import { moveHorizon, stopExpiring } from "../conversation/expiry";
 import { appendWrites } from "../conversation/messages";
 import type * as Session from "../conversation/session";
 import { loadOwnedSession } from "../conversation/store";
@@ -63,6 +64,7 @@ export async function run(ticket: TurnTicket, ports: RunPorts): Promise<TurnOutc
     const turn = flowNamed(ports.flows, context.session.flow);
     const state = stateFromItem(turn.flow, context.stateItem) ?? (await legacyFlowState(ticket.sessionId, turn.flow));
     const tools = new ToolRunner(turn, context.session, state, fanout);
+    const provider = turn.provider?.(context.session, state.state) ?? ports.provider;
     const request = {
       messages: context.history,
       system: turn.instructions(state.state),
@@ -75,7 +77,7 @@ export async function run(ticket: TurnTicket, ports: RunPorts): Promise<TurnOutc
     let thinking = false;
     try {
       if (!stop.signal.aborted) {
-        for await (const event of ports.provider.stream(request)) {
+        for await (const event of provider.stream(request)) {
           if (event.type === "done") {
             usage = event.usage;
             continue;
@@ -105,6 +107,7 @@ export async function run(ticket: TurnTicket, ports: RunPorts): Promise<TurnOutc
     if (watch.lost.aborted) throw new LockLost();
     const stopped = stop.signal.aborted;
     if (!reply.text && !stopped) throw new ProviderError("The provider returned an empty reply", true);
+    if (!stopped) await tools.finish();
     await reply.close();
     const message = await storeReply(ticket, tools.session, reply, {
       content: reply.text,
@@ -112,6 +115,8 @@ export async function run(ticket: TurnTicket, ports: RunPorts): Promise<TurnOutc
       ...(stopped ? { status: "incomplete", stopReason: "user" } : { status: "complete" }),
     });
     await fanout.send({ type: "message_complete", message, ...(stopped ? { stopped: true as const } : {}) });
+    // Closed once the reply that says so has reached them, not mid-reply.
+    if (tools.completed) await fanout.closeCompleted?.();
     return { kind: "completed", message, stopped, deltas, frames: reply.frames, firstDeltaMs, totalMs: performance.now() - started };
   } catch (caught) {
     reply.discard();
@@ -147,6 +152,9 @@ export async function run(ticket: TurnTicket, ports: RunPorts): Promise<TurnOutc
  * session it tracks is what the reply is stored against.
  */
 class ToolRunner {
+  /** The session's document was written in this turn. */
+  completed = false;
+
   constructor(
     private readonly turn: AnyFlowTurn,
     public session: Session.Info,
@@ -163,11 +171,17 @@ class ToolRunner {
       throw error;
     }
     const phase = this.turn.flow.phaseOf(outcome.state);
-    this.state = await saveFlowState(this.session.id, this.turn.flow, this.state, outcome.state, outcome.effects);
+    this.state = await saveFlowState(this.session.id, this.turn.flow, this.state, outcome.state, outcome.effects, this.session.ttl);
     // The save moved the session's phase with a version bump; the reply is stored against that.
     if (phase !== this.session.phase) this.session = { ...this.session, phase, version: this.session.version + 1 };
     for (const effect of outcome.effects) await this.tell(effect);
     return { content: outcome.result };
+  }
+
+  /** The flow's closing call, if its state still needs one once the provider is done. */
+  async finish(): Promise<void> {
+    const call = this.turn.finish?.(this.turn.flow.stateSchema.parse(this.state.state));
+    if (call) await this.run({ id: `finish-${call.name}`, ...call });
   }
 
   /** What a flow's effect means to the session's clients (and, for a finished document, to the table). */
@@ -188,8 +202,10 @@ class ToolRunner {
           ...(effect.templateId ? { templateId: effect.templateId } : {}),
           ...(effect.templateVersion ? { templateVersion: effect.templateVersion } : {}),
         });
-        await this.fanout.send({ type: "session_complete", sessionId, documentId: document.id });
-        return this.fanout.closeCompleted?.();
+        // Its document stored, the session is done: it no longer expires (nor does the reply stored after this).
+        this.session = await stopExpiring(this.session);
+        this.completed = true;
+        return this.fanout.send({ type: "session_complete", sessionId, documentId: document.id });
       }
       case "transition_rejected":
         return;
@@ -216,8 +232,9 @@ async function storeReply(ticket: TurnTicket, known: Session.Info, stream: Reply
   let session = known;
   for (let attempt = 1; ; attempt++) {
     if (session.messageCount !== ticket.userSeq) throw new LockLost();
-    const { message, writes } = appendWrites(session, { role: "assistant", ...reply }, { evenIfEnded: true });
+    const { message, writes, restamp } = appendWrites(session, { role: "assistant", ...reply }, { evenIfEnded: true });
     try {
+      if (restamp) await moveHorizon(ticket.sessionId, restamp);
       await transact({ ...writes, release: releaseLockWrite(ticket.sessionId, ticket.turnId, stream.rejoinersSeen) });
       return message;
     } catch (error) {
