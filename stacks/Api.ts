@@ -6,7 +6,7 @@ import { binaryMediaTypes, httpRouteKey, httpRoutes, type HttpRoute } from "../p
 import type { MonitoredFunction } from "../infra/monitoring";
 import { manageConnectionsStatementFor, tableStatementFor } from "../infra/permissions";
 import { ensureApiGatewayLoggingRole } from "./api-gateway-logging";
-import { commonFunctionProps, functionLogGroup, functionTimeout, toPolicyStatement } from "./functions";
+import { commonFunctionProps, functionLogGroup, functionTimeout, toPolicyStatement, turnEnvironment } from "./functions";
 import { Realtime } from "./Realtime";
 import { configOf } from "./stage";
 import { Storage } from "./Storage";
@@ -41,10 +41,13 @@ export function Api({ stack, app }: StackContext) {
         description: `${key} (auth: ${route.auth})`,
         logGroup: functionLogGroup(stack, key, config),
         // Merged over the defaults' environment by SST.
-        ...(manageConnections ? { environment: { WEBSOCKET_MANAGEMENT_ENDPOINT: webSocket.callbackUrl } } : {}),
+        environment: { ...(manageConnections ? { WEBSOCKET_MANAGEMENT_ENDPOINT: webSocket.callbackUrl } : {}), ...turnEnvironment(route.secrets, config) },
         ...(route.secrets?.includes("ANTHROPIC_API_KEY") ? { bind: [anthropicApiKey] } : {}),
         ...(route.timeoutSeconds ? { timeout: route.timeoutSeconds } : {}),
       },
+      // Only the stage may invoke it: the console's "Test" button would need a second permission per route, which
+      // nobody uses and which alone would put the stack near CloudFormation's 500 resources.
+      cdk: { integration: { allowTestInvoke: false } },
     };
   }
 

@@ -53,6 +53,8 @@ beforeAll(async () => {
   vi.stubEnv("COACH_CORS_ORIGINS", "https://app.example.test");
   staging = await synthesize("staging", { build: false });
   vi.stubEnv("COACH_ANTHROPIC_EFFORT", "medium");
+  vi.stubEnv("COACH_AI_SERVICE_URL", "https://questions.example.test");
+  vi.stubEnv("COACH_AI_SERVICE_API_KEY", "service-key");
   prod = await synthesize("prod", { build: false });
   // The build bundles every handler (~65) with esbuild: on two loaded cores that can take minutes.
 }, 420_000);
@@ -158,6 +160,14 @@ describe("the build", () => {
       for (const [name, template] of Object.entries({ storage, realtime, api, monitoring, webHosting, web })) {
         expect(resources(template).size, `${synth.config.stage} ${name}`).toBeLessThan(450);
       }
+    }
+  });
+
+  it("lets API Gateway invoke each REST function from the deployed stage only: one permission per route, none for the console's test invocations", () => {
+    for (const synth of [dev, prod]) {
+      const permissions = [...resources(synth.api, "AWS::Lambda::Permission").values()].filter((permission) => permission.Properties?.Principal === "apigateway.amazonaws.com");
+      expect(permissions, synth.config.stage).toHaveLength(httpRoutes.length);
+      for (const permission of permissions) expect(JSON.stringify(permission.Properties?.SourceArn), synth.config.stage).not.toContain("test-invoke-stage");
     }
   });
 
@@ -356,7 +366,7 @@ describe("IAM", () => {
 
   it("binds the ANTHROPIC_API_KEY secret to exactly the functions whose manifest entry lists it (those that run the provider)", () => {
     const listing = deployedFunctions(dev).filter(({ secrets }) => secrets.includes("ANTHROPIC_API_KEY"));
-    expect(listing.map(({ label }) => label).sort()).toEqual(["POST /api/sessions/{id}/messages", "POST /v1/chat/completions", "Worker turn"].sort());
+    expect(listing.map(({ label }) => label).sort()).toEqual(["POST /api/sessions/{id}/messages", "POST /v1/chat/completions", "POST /v1/responses", "Worker turn"].sort());
     for (const { label, template, fn, secrets } of deployedFunctions(dev)) {
       const runsTurns = secrets.includes("ANTHROPIC_API_KEY");
       expect("SST_Secret_value_ANTHROPIC_API_KEY" in environmentOf(fn), label).toBe(runsTurns);
@@ -364,6 +374,15 @@ describe("IAM", () => {
       expect(ssm.length, label).toBe(runsTurns ? 1 : 0);
       for (const statement of ssm) expect(JSON.stringify(statement.Resource), label).toContain("/Secret/ANTHROPIC_API_KEY/value");
     }
+  });
+
+  it("gives a stage's external AI service (COACH_AI_SERVICE_*) to exactly the functions that run turns, and none without it", () => {
+    for (const { label, fn, secrets } of deployedFunctions(prod)) {
+      const variables = environmentOf(fn);
+      if (secrets.includes("ANTHROPIC_API_KEY")) expect(variables, label).toMatchObject({ AI_SERVICE_URL: "https://questions.example.test", AI_SERVICE_API_KEY: "service-key" });
+      else expect(variables.AI_SERVICE_API_KEY, label).toBeUndefined();
+    }
+    for (const { label, fn } of deployedFunctions(staging)) expect(environmentOf(fn).AI_SERVICE_URL, label).toBeUndefined();
   });
 });
 

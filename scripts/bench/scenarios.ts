@@ -118,6 +118,17 @@ async function tracked(ctx: ScenarioContext, path: string, body: unknown): Promi
   return ((await response.json()) as { id: string }).id;
 }
 
+/** Stores a response of the bench user (a new chat session), outside the measurement; returns its id. */
+async function benchResponse(ctx: ScenarioContext): Promise<string> {
+  const response = await fetch(`${ctx.baseUrl}/v1/responses`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ctx.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ model: "coach", input: "Suggest a key result for onboarding." }),
+  });
+  if (!response.ok) throw new Error(`set-up POST /v1/responses: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { id: string }).id;
+}
+
 /** A questionnaire template of 3 questions; `title` makes its content (and so a PUT of it) new. */
 const benchTemplate = (title = "Bench intake") => ({
   title,
@@ -441,6 +452,15 @@ export const scenarios: Record<string, Scenario> = {
     expectStatus: 200,
     body: { model: "coach", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Suggest a key result for onboarding." }] },
   }),
+  "POST /v1/responses": http({
+    description: "Responses API, non-streaming (offline provider): continue a fresh stored response through previous_response_id (its record, its session's history, the turn lock, the exchange stored, usage)",
+    expectStatus: 200,
+    setup: async (ctx) => ({ previous: await benchResponse(ctx) }),
+    body: (params: Params) => ({ model: "coach", instructions: "Be brief.", input: "And one for retention?", previous_response_id: params.previous }),
+  }),
+  "GET /v1/responses/{id}": http({ description: "retrieve a stored response (its record and its reply)", expectStatus: 200, setup: async (ctx) => ({ id: await benchResponse(ctx) }) }),
+  "DELETE /v1/responses/{id}": http({ description: "delete a stored response (fresh each time; its session keeps the exchange)", expectStatus: 200, setup: async (ctx) => ({ id: await benchResponse(ctx) }) }),
+  "GET /v1/responses/{id}/input_items": http({ description: "a stored response's input items (1 message)", expectStatus: 200, setup: async (ctx) => ({ id: await benchResponse(ctx) }) }),
   "GET /v1/models": http({ description: "served models", expectStatus: 200 }),
   "GET /v1/models/{model}": http({ description: "one served model", expectStatus: 200, params: () => ({ model: "coach" }) }),
   "GET /api/usage": http({ description: "the bench user's usage for today", expectStatus: 200, query: () => `?from=${today()}&to=${today()}` }),

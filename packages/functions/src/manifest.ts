@@ -146,6 +146,36 @@ const httpRouteList = [
   },
   { method: "GET", path: "/v1/models", handler: "packages/functions/src/http/v1/models.handler", auth: "userOrApiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
   { method: "GET", path: "/v1/models/{model}", handler: "packages/functions/src/http/v1/model.handler", auth: "userOrApiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
+  // OpenAI's Responses API: a stored response is a turn of the caller's session, its record one GetItem from its id.
+  {
+    method: "POST",
+    path: "/v1/responses",
+    handler: "packages/functions/src/http/v1/responses/create.handler",
+    auth: "userOrApiKey",
+    // The previous response's record and its session (Query); the session's turn lock (a Put beside a ConditionCheck of the
+    // session, renewed with Updates, released with a Delete); a new session, the messages, the session's counters and the
+    // record; referenced items (Get); usage counters (ADD); the API key check.
+    table: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
+    secrets: ["ANTHROPIC_API_KEY"],
+    // Streams like /v1/chat/completions: API Gateway's STREAM transfer mode, so a long reply is not cut at 29 s.
+    stream: true,
+    timeoutSeconds: 300,
+  },
+  { method: "GET", path: "/v1/responses/{id}", handler: "packages/functions/src/http/v1/responses/get.handler", auth: "userOrApiKey", table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
+  {
+    method: "DELETE",
+    path: "/v1/responses/{id}",
+    handler: "packages/functions/src/http/v1/responses/remove.handler",
+    auth: "userOrApiKey",
+    table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+  },
+  {
+    method: "GET",
+    path: "/v1/responses/{id}/input_items",
+    handler: "packages/functions/src/http/v1/responses/input-items.handler",
+    auth: "userOrApiKey",
+    table: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+  },
   {
     method: "GET",
     path: "/api/usage",

@@ -46,12 +46,29 @@ export function offlineCoach(options: OfflineCoachOptions = {}): AiProvider {
   };
 }
 
-/** Without a flow's stand-in (plain chat, the OpenAI-compatible API): say back what was said. */
+/**
+ * Without a flow's stand-in (plain chat, the OpenAI-compatible API): say back
+ * what was said. Asked what was said before ("what did I say?"), it recalls
+ * the earlier user messages it was given, so what a conversation carries as
+ * context can be seen without a model.
+ */
 function echo(request: ProviderRequest): StandInReply {
-  const said = [...request.messages].reverse().find((m) => m.role === "user")?.content ?? "";
-  const quoted = said.length > 200 ? `${said.slice(0, 197)}...` : said;
-  return { text: `You said: "${quoted}". I'm the offline assistant; set ANTHROPIC_API_KEY for real answers.`, toolCalls: [] };
+  const users = request.messages.filter((m) => m.role === "user");
+  const said = users.at(-1)?.content ?? "";
+  const suffix = "I'm the offline assistant; set ANTHROPIC_API_KEY for real answers.";
+  if (RECALL.test(said)) {
+    const earlier = users.slice(0, -1).map((m) => `"${quote(m.content)}"`);
+    const replies = request.messages.filter((m) => m.role === "assistant").length;
+    const recalled = earlier.length === 0 ? "Nothing came before this message." : `Before this you said: ${earlier.join(", then ")} (and I replied ${replies} time${replies === 1 ? "" : "s"}).`;
+    return { text: `${recalled} ${suffix}`, toolCalls: [] };
+  }
+  return { text: `You said: "${quote(said)}". ${suffix}`, toolCalls: [] };
 }
+
+/** "What did I say?", "what have I told you so far", "What did I ask before?" */
+const RECALL = /\bwhat (did|have) I (say|said|tell|told|ask|asked)\b/i;
+
+const quote = (text: string) => (text.length > 200 ? `${text.slice(0, 197)}...` : text);
 
 /** About four characters a token, as the providers count English text. */
 const approximateTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));

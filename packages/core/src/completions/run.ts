@@ -27,8 +27,9 @@ const OPEN_CONTRACT: ModelContract = { sampling: "one", prefill: true };
  * the model rejects is left out (sampling parameters) or refused here with a
  * 400 (a conversation ending with an assistant message, for a model without
  * prefill), so the provider never answers our request with an error.
+ * `param` names the conversation's field in that 400 (the Responses API's is `input`).
  */
-export function planCompletion(request: ChatCompletionRequest, model: ServedModel, provider: AiProvider): CompletionPlan {
+export function planCompletion(request: ChatCompletionRequest, model: ServedModel, provider: AiProvider, options: { param?: string } = {}): CompletionPlan {
   const contract: ModelContract = provider.contract?.(model.providerModel) ?? OPEN_CONTRACT;
   const messages = conversation(request);
   if (messages.at(-1)?.role === "assistant" && !contract.prefill) {
@@ -36,7 +37,7 @@ export function planCompletion(request: ChatCompletionRequest, model: ServedMode
       "invalid",
       "messages.prefill_unsupported",
       `The model behind \`${model.id}\` does not continue an assistant message: the last of the messages must be a user message.`,
-      { param: "messages" },
+      { param: options.param ?? "messages" },
     );
   }
   const stops = request.stop === undefined || request.stop === null ? [] : typeof request.stop === "string" ? [request.stop] : request.stop;

@@ -7,6 +7,7 @@ import { aiProvider } from "../../shared/ai-provider";
 import { logger } from "../../shared/logger";
 import { openAiErrorFor } from "../shared/openai-error";
 import { httpRoute } from "../shared/route";
+import { stoppedOnTeardown } from "../shared/sse";
 
 const ChatCompletion = z.object({
   id: z.string(),
@@ -137,51 +138,11 @@ export const handler = httpRoute(
     };
     return {
       headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no", ...headers },
-      stream: stoppedOnTeardown(events(), completion, stop, afterTeardown),
+      stream: stoppedOnTeardown(events(), stop, async () => {
+        // Torn down before its first step, the body never reached the completion's own cleanup.
+        await completion.return(undefined);
+        await afterTeardown();
+      }),
     };
   },
 );
-
-/**
- * The SSE body, stopping the reply as soon as the response stream is torn
- * down before the end. Node destroys a `Readable.from` body by calling the
- * iterator's `throw()` or `return()`, which on an async generator wait behind
- * a pending `next()`: behind the provider's next delta, possibly minutes
- * away (or never, for a reply that is held). So the abort comes first, here;
- * then the body and the completion are closed (the completion separately, as
- * a body torn down before its first step never reached its own cleanup).
- */
-function stoppedOnTeardown(
-  body: AsyncGenerator<string>,
-  completion: AsyncGenerator<Completions.CompletionEvent>,
-  stop: AbortController,
-  afterTeardown: () => Promise<void>,
-): AsyncIterable<string> {
-  let ended = false;
-  const close = async (): Promise<IteratorReturnResult<undefined>> => {
-    // Readable.from also calls return() after a body that ran to its end: nothing is stopped then.
-    if (!ended) stop.abort(new Error("The response stream was torn down before the reply ended"));
-    ended = true;
-    try {
-      await body.return(undefined);
-      await completion.return(undefined);
-      await afterTeardown();
-    } catch (error) {
-      // Thrown back into a stream being destroyed, it would surface as an error nobody handles.
-      logger.error("closing a completion stream failed", { error: error as Error });
-    }
-    return { done: true, value: undefined };
-  };
-  return {
-    [Symbol.asyncIterator]: () => ({
-      next: async () => {
-        const result = await body.next();
-        if (result.done) ended = true;
-        return result;
-      },
-      return: close,
-      // The error is the response stream's, not the reply's: the body just ends, without an in-band error event.
-      throw: close,
-    }),
-  };
-}
