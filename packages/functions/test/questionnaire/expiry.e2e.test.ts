@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ServerEvent } from "@coach/core/realtime";
 import { queryAll } from "@coach/core/table";
@@ -7,6 +6,7 @@ import { testClock } from "../../../core/test/support/clock";
 import { newUser } from "../support/api";
 import { RealtimeClient } from "../realtime/support/ws-client";
 import { useRealtimeStack } from "../realtime/support/realtime-stack";
+import { newTemplateId, putProjectBrief } from "./support";
 
 /**
  * Expiry of an incomplete questionnaire, end to end with real `ws` clients
@@ -25,27 +25,7 @@ const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 const MINUTE = 60 * 1000;
 
-async function putTemplate(): Promise<string> {
-  const id = `expiry-${randomUUID().slice(0, 8)}`;
-  const response = await realtime.api.call("PUT", `/api/templates/${id}`, {
-    headers: { "x-api-key": realtime.stack.devApiKey },
-    json: {
-      id,
-      title: "Project brief",
-      description: "What a new project needs to start",
-      questions: [
-        { id: "name", text: "What is the project called?", kind: "text", required: true },
-        { id: "start", text: "When does it start?", kind: "date", required: true },
-        { id: "budget", text: "What is the budget in euros?", kind: "number", required: false },
-        { id: "size", text: "How big is the team?", kind: "choice", required: true, options: ["Small", "Medium", "Large"] },
-        { id: "contact", text: "Who is the contact?", kind: "email", required: true },
-      ],
-      document: { title: "Project brief", body: "# {{name}}\n\n- Starts: {{start}}\n- Budget: {{budget}}\n- Team: {{size}}\n- Contact: {{contact}}\n" },
-    },
-  });
-  expect(response.status, response.text).toBeLessThan(300);
-  return id;
-}
+const putTemplate = () => putProjectBrief(realtime, newTemplateId("expiry"));
 
 /** A connection for the template, as the questionnaire's own client opens it; and what it is first told. */
 async function open(user: string, templateId: string) {

@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { ServerEventOf } from "@coach/core/realtime";
 import { newUser } from "../support/api";
 import { RealtimeClient, sendAndAwaitReply } from "../realtime/support/ws-client";
 import { useRealtimeStack } from "../realtime/support/realtime-stack";
+import { newTemplateId, putProjectBrief } from "./support";
 
 /**
  * The questionnaire flow over the WebSocket, offline: a session created with
@@ -14,27 +14,8 @@ import { useRealtimeStack } from "../realtime/support/realtime-stack";
  */
 const realtime = useRealtimeStack();
 
-const templateId = () => `brief-${randomUUID().slice(0, 8)}`;
-
-async function putTemplate(id: string) {
-  const response = await realtime.api.call("PUT", `/api/templates/${id}`, {
-    headers: { "x-api-key": realtime.stack.devApiKey },
-    json: {
-      id,
-      title: "Project brief",
-      description: "What a new project needs to start",
-      questions: [
-        { id: "name", text: "What is the project called?", kind: "text", required: true },
-        { id: "start", text: "When does it start?", kind: "date", required: true },
-        { id: "budget", text: "What is the budget in euros?", kind: "number", required: false },
-        { id: "size", text: "How big is the team?", kind: "choice", required: true, options: ["Small", "Medium", "Large"] },
-        { id: "contact", text: "Who is the contact?", kind: "email", required: true },
-      ],
-      document: { title: "Project brief", body: "# {{name}}\n\n- Starts: {{start}}\n- Budget: {{budget}}\n- Team: {{size}}\n- Contact: {{contact}}\n" },
-    },
-  });
-  expect(response.status, response.text).toBeLessThan(300);
-}
+const templateId = () => newTemplateId();
+const putTemplate = (id: string) => putProjectBrief(realtime, id);
 
 describe("a questionnaire over the WebSocket", () => {
   it("asks question by question, re-asks an invalid answer, skips, goes back, and completes with its document", async () => {
