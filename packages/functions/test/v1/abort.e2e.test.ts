@@ -1,11 +1,10 @@
 import type OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { HANG_CEILING_MS } from "../../../../test/ceiling";
 import { testStackConfig } from "../../../../test/env";
 import { replyGate, streams, type StreamRecord } from "../../../../test/offline-coach-per-turn";
 import { startLocalStack, type LocalStack } from "../../../local/src/stack";
 import { apiClient, newUser, type Api } from "../support/api";
-import { openAiClient } from "./support";
+import { deltasOf, offlineReply, openAiClient, until } from "./support";
 
 // Replies are held mid-stream by the test double, so "the client left while the reply streamed" is a state, not a race.
 vi.mock("@coach/functions/shared/ai-provider", () => import("../../../../test/offline-coach-per-turn"));
@@ -32,21 +31,7 @@ afterEach(() => {
   replyGate.open();
 });
 
-const offlineReply = (message: string) => `You said: "${message}". I'm the offline assistant; set ANTHROPIC_API_KEY for real answers.`;
 /** Deltas of the whole offline reply: it streams word by word. */
-const deltasOf = (text: string) => text.split(/(?<=\s)/).length;
-
-/** Waits for a state, polling; only the ceiling (a hang) fails it, never how fast the machine gets there. */
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + HANG_CEILING_MS;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** Starts a streaming completion and reads its chunks up to the first text, with the provider stream that serves it. */
 async function startStream(client: OpenAI, body: Record<string, unknown>) {
   const before = streams.length;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testStackConfig } from "../../../../test/env";
 import { startLocalStack, type LocalStack } from "../../../local/src/stack";
 import { apiClient, newUser, type Api } from "../support/api";
+import { offlineReply } from "./support";
 
 /**
  * The Vercel AI SDK as a new user points it at this server: its OpenAI
@@ -23,7 +24,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const offlineReply = (message: string) => `You said: "${message}". I'm the offline assistant; set ANTHROPIC_API_KEY for real answers.`;
 /** The bodies the SDK sent, in order, to see what it asked for; the requests themselves go out unchanged. */
 const sent: { url: string; body: any }[] = [];
 const providerFor = (user: string) =>

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { testStackConfig } from "../../../../test/env";
 import { startLocalStack, type LocalStack } from "../../../local/src/stack";
 import { apiClient, foreignIssuer, newUser, type Api } from "../support/api";
-import { anonymousClient, apiErrorOf, expectOpenAiErrorBody, openAiClient } from "./support";
+import { anonymousClient, apiErrorOf, expectOpenAiErrorBody, offlineReply, openAiClient } from "./support";
 import { replyGate } from "../../../../test/offline-coach-per-turn";
 
 // The offline coach's knobs change between turns here; the product reads them once per process.
@@ -34,8 +34,6 @@ afterEach(() => {
 });
 
 const asUser = (userId = newUser()) => openAiClient(stack, stack.issuer.token(userId));
-const offlineReply = (message: string) => `You said: "${message}". I'm the offline assistant; set ANTHROPIC_API_KEY for real answers.`;
-
 /** Fields OpenAI's API does not know: a request carrying them, sent through the client as is. */
 type WithExtras = OpenAI.ChatCompletionCreateParamsNonStreaming & Record<string, unknown>;
 

@@ -1,11 +1,10 @@
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { HANG_CEILING_MS } from "../../../../test/ceiling";
 import { testStackConfig } from "../../../../test/env";
 import { replyGate, streams, type StreamRecord } from "../../../../test/offline-coach-per-turn";
 import { startLocalStack, type LocalStack } from "../../../local/src/stack";
 import { apiClient, newUser, type Api } from "../support/api";
-import { openAiClient, usageOf } from "./support";
+import { deltasOf, offlineReply, openAiClient, until, usageOf } from "./support";
 
 // Replies are held mid-stream by the test double, so "the client left while the reply streamed" is a state, not a race.
 vi.mock("@coach/functions/shared/ai-provider", () => import("../../../../test/offline-coach-per-turn"));
@@ -32,20 +31,6 @@ afterAll(async () => {
 afterEach(() => {
   replyGate.open();
 });
-
-const offlineReply = (message: string) => `You said: "${message}". I'm the offline assistant; set ANTHROPIC_API_KEY for real answers.`;
-const deltasOf = (text: string) => text.split(/(?<=\s)/).length;
-
-/** Waits for a state, polling; only the ceiling (a hang) fails it, never how fast the machine gets there. */
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + HANG_CEILING_MS;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe("POST /v1/responses: a client that goes away", () => {
   it("stops the provider when the openai client aborts the stream mid-reply; stores nothing, frees the conversation, counts the request", async () => {

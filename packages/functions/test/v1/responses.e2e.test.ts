@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { testStackConfig } from "../../../../test/env";
 import { startLocalStack, type LocalStack } from "../../../local/src/stack";
 import { apiClient, newUser, type Api } from "../support/api";
-import { apiErrorOf, expectOpenAiErrorBody, openAiClient, usageOf } from "./support";
+import { apiErrorOf, expectOpenAiErrorBody, offlineReply, openAiClient, usageOf } from "./support";
 
 // The offline coach's knobs change between requests here (a reply that fails mid-stream); the product reads them once per process.
 vi.mock("@coach/functions/shared/ai-provider", () => import("../../../../test/offline-coach-per-turn"));
@@ -32,8 +32,6 @@ afterEach(() => {
 });
 
 const asUser = (userId: string) => openAiClient(stack, stack.issuer.token(userId));
-const offlineReply = (message: string) => `You said: "${message}". I'm the offline assistant; set ANTHROPIC_API_KEY for real answers.`;
-
 /** Fields OpenAI's client does not type: sent through it as they are. */
 type Loose = OpenAI.Responses.ResponseCreateParamsNonStreaming & Record<string, unknown>;
 

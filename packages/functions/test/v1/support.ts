@@ -3,6 +3,23 @@ import { expect } from "vitest";
 import type { LocalStack } from "../../../local/src/stack";
 import { HANG_CEILING_MS } from "../../../../test/ceiling";
 
+/** What the offline provider answers to a user message (it echoes). */
+export const offlineReply = (message: string) => `You said: "${message}". I'm the offline assistant; set ANTHROPIC_API_KEY for real answers.`;
+
+/** How many deltas the offline provider streams a reply in (one per word, its space kept). */
+export const deltasOf = (text: string) => text.split(/(?<=\s)/).length;
+
+/** Waits for a state, polling; only the ceiling (a hang) fails it, never how fast the machine gets there. */
+export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + HANG_CEILING_MS;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** The official OpenAI client pointed at the local runtime; no retries, so every failure shows as it happened. */
 export function openAiClient(stack: LocalStack, apiKey: string): OpenAI {
   return new OpenAI({ baseURL: `${stack.httpUrl}/v1`, apiKey, maxRetries: 0, timeout: HANG_CEILING_MS });
