@@ -132,10 +132,11 @@ describe("the web app in Chromium, against the local stack", () => {
     await ui.thumbsDown.first().click();
     await ui.comment.first().fill(comment);
     await ui.sendFeedback.first().click();
+    // The thumb itself is stored first, without the comment: wait for the second post, the one with it.
     const feedback = await eventually(
-      "the feedback, through the API",
+      "the feedback with its comment, through the API",
       async () => ((await (await alice.api(`/api/sessions/${sessionId}/export?format=json`)).json()) as { feedback: { messageId: string; rating: string; comment?: string }[] }).feedback,
-      (all) => all.length > 0,
+      (all) => all.some((entry) => entry.comment !== undefined),
     );
     expect(feedback).toEqual([expect.objectContaining({ messageId: rated.id, rating: "down", comment })]);
 
