@@ -15,7 +15,7 @@ export const functionTimeout = (config: StageConfig) => Duration.seconds(config.
 
 /**
  * Settings every function (route or worker) shares: Node 22 on arm64,
- * minified ESM bundle, the env the handlers read. CORS_ORIGINS is the Api
+ * minified ESM bundle split at dynamic imports, the env the handlers read. CORS_ORIGINS is the Api
  * stack's, which knows the web app's origin.
  */
 export function commonFunctionProps(config: StageConfig, table: dynamodb.ITable): FunctionProps {
@@ -24,7 +24,9 @@ export function commonFunctionProps(config: StageConfig, table: dynamodb.ITable)
     architecture: "arm_64",
     timeout: config.functions.timeoutSeconds,
     memorySize: config.functions.memoryMb,
-    nodejs: { format: "esm", minify: true, sourcemap: true },
+    // Splitting: a dynamic import() (the AWS SDK's credential providers, the PDF renderer) becomes a chunk
+    // read when it first runs, so a cold start neither parses nor evaluates code the function may never run.
+    nodejs: { format: "esm", minify: true, sourcemap: true, splitting: true },
     environment: {
       TABLE_NAME: table.tableName,
       JWT_ISSUER: config.jwt.issuer,

@@ -154,6 +154,22 @@ describe("the build", () => {
     }
   });
 
+  it("splits each bundle at its dynamic imports: the PDF renderer ships beside the export route in a chunk its cold start does not read", () => {
+    const artifacts = path.join(dev.out, "artifacts");
+    const entries = readdirSync(artifacts, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(path.join("http", "sessions", "export.mjs")));
+    expect(entries.length).toBe(1);
+    const dir = path.join(artifacts, path.dirname(entries[0]!));
+    const text = (file: string) => readFileSync(path.join(dir, file), "utf8");
+    // Relative imports of a minified ESM chunk: `import{a as b}from"./chunk-X.mjs"` is static, `import("./pdf-Y.mjs")` dynamic.
+    const staticImports = (file: string) => [...text(file).matchAll(/(?:^|[;\n])import\s*(?:[^"'();]*?from\s*)?["'](\.\/[^"']+\.mjs)["']/g)].map((m) => m[1]!.slice(2));
+    const atColdStart = new Set(["export.mjs"]);
+    for (const file of atColdStart) for (const imported of staticImports(file)) atColdStart.add(imported);
+    const chunks = readdirSync(dir).filter((file) => file.endsWith(".mjs"));
+    const hasPdfkit = (file: string) => text(file).includes("PDFDocument");
+    expect([...atColdStart].filter(hasPdfkit)).toEqual([]);
+    expect(chunks.filter((file) => !atColdStart.has(file)).some(hasPdfkit)).toBe(true);
+  });
+
   it("keeps every stack well under CloudFormation's 500-resource limit (split a stack before a route crosses 450)", () => {
     for (const synth of [dev, prod]) {
       const { storage, realtime, api, monitoring, webHosting, web } = synth;

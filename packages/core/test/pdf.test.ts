@@ -146,22 +146,18 @@ describe("renderMarkdownPdf", () => {
     expect(flat(await pdfText(pdf))).toBe("Team OKRs — Q3 · 2026-07-01 Page 1 of 1");
   });
 
-  it("works bundled as a Lambda bundles it, with no pdfkit package beside it", async () => {
+  it("works bundled as a Lambda bundles it, loaded lazily from its own chunk, with no pdfkit package beside it", async () => {
     const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
     const dir = mkdtempSync(join(tmpdir(), "coach-pdf-bundle-"));
-    await build({
-      ...shippedOptions,
-      absWorkingDir: repoRoot,
-      entryPoints: [join(repoRoot, "packages/core/src/pdf/index.ts")],
-      outfile: join(dir, "pdf.mjs"),
-      logLevel: "silent",
-    });
+    // As the PDF routes do: a dynamic import, which the split bundle turns into a chunk of its own.
     writeFileSync(
-      join(dir, "main.mjs"),
-      `import { renderMarkdownPdf } from "./pdf.mjs";\nimport { writeFileSync } from "node:fs";\nwriteFileSync(new URL("./out.pdf", import.meta.url), await renderMarkdownPdf("# Bundled\\n\\n**bold** and \`code\`", { title: "b", createdAt: "2026-01-01T00:00:00Z" }));\n`,
+      join(dir, "main.ts"),
+      `import { writeFileSync } from "node:fs";\nconst { renderMarkdownPdf } = await import(${JSON.stringify(join(repoRoot, "packages/core/src/pdf/index.ts"))});\nwriteFileSync(new URL("./out.pdf", import.meta.url), await renderMarkdownPdf("# Bundled\\n\\n**bold** and \`code\`", { title: "b", createdAt: "2026-01-01T00:00:00Z" }));\n`,
     );
-    await promisify(execFile)(process.execPath, [join(dir, "main.mjs")], { cwd: dir });
-    expect(flat(await pdfText(readFileSync(join(dir, "out.pdf"))))).toContain("Bundled bold and code");
+    const result = await build({ ...shippedOptions, absWorkingDir: repoRoot, entryPoints: [join(dir, "main.ts")], outdir: join(dir, "out"), metafile: true, logLevel: "silent" });
+    expect(Object.keys(result.metafile.outputs).length).toBeGreaterThan(1);
+    await promisify(execFile)(process.execPath, [join(dir, "out", "main.mjs")], { cwd: dir });
+    expect(flat(await pdfText(readFileSync(join(dir, "out", "out.pdf"))))).toContain("Bundled bold and code");
   });
 });
 
