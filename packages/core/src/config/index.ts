@@ -1,8 +1,7 @@
-import type { z } from "zod";
 import { ConfigError, type ConfigIssue } from "./error";
 import * as sections from "./sections";
 import { SECRET_VARIABLES } from "./sections";
-import { isMissing } from "./variable";
+import type { Env, Section, SectionOutput, VariableIssue } from "./variable";
 
 /**
  * The product's configuration: one typed reader of the environment, shared
@@ -15,9 +14,9 @@ export { CLAUDE_DEFAULTS, DEFAULT_CLAUDE_MODEL, LOG_LEVELS, SECRET_VARIABLES, ty
 export * as variable from "./variable";
 export { boundAnthropicApiKey } from "./secret-store";
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env } from "./variable";
 
-/** Each section's schema factory; a schema is built when its section is first parsed. */
+/** Each section's factory; a section is built when it is first parsed. */
 const SCHEMAS = {
   table: sections.table,
   turn: sections.turn,
@@ -35,30 +34,25 @@ const SCHEMAS = {
 };
 
 export type SectionName = keyof typeof SCHEMAS;
-type Settings = { [K in SectionName]: z.output<ReturnType<(typeof SCHEMAS)[K]>> };
+type Settings = { [K in SectionName]: SectionOutput<ReturnType<(typeof SCHEMAS)[K]>> };
 export type Config = { readonly [K in SectionName]: Settings[K] };
-const FACTORIES: { [K in SectionName]: () => z.ZodType<Settings[K], Env> } = SCHEMAS;
-const built = new Map<SectionName, z.ZodType>();
-const schemaOf = <K extends SectionName>(name: K): z.ZodType<Settings[K], Env> => {
+const FACTORIES: { [K in SectionName]: () => Section<Settings[K]> } = SCHEMAS;
+const built = new Map<SectionName, Section<unknown>>();
+const schemaOf = <K extends SectionName>(name: K): Section<Settings[K]> => {
   if (!built.has(name)) built.set(name, FACTORIES[name]());
-  return built.get(name) as z.ZodType<Settings[K], Env>;
+  return built.get(name) as Section<Settings[K]>;
 };
 export type ClaudeSettings = NonNullable<Config["claude"]>;
 
-function issuesOf(error: z.ZodError, env: Env): ConfigIssue[] {
-  return error.issues.map((issue) => {
-    const variable = String(issue.path[0] ?? "environment");
-    const given = SECRET_VARIABLES.has(variable) ? {} : { given: env[variable] ?? "" };
-    return { variable, expected: issue.message, missing: isMissing(issue), ...given };
-  });
+function issuesOf(issues: readonly VariableIssue[], env: Env): ConfigIssue[] {
+  return issues.map((issue) => (SECRET_VARIABLES.has(issue.variable) ? issue : { ...issue, given: env[issue.variable] ?? "" }));
 }
 
-/** Any schema of the environment (the local runtime has its own), with issues in the config's terms. */
-export function parseEnv<T>(schema: z.ZodType<T, Env>, env: Env): { value: T } | { issues: ConfigIssue[] } {
-  // A section is parsed once per process: compiling zod's fast-path parser for it would cost more than the one parse.
-  const result = schema.safeParse(env, { jitless: true });
-  if (!result.success) return { issues: issuesOf(result.error, env) };
-  return { value: deepFreeze(result.data) };
+/** Any section of the environment (the local runtime has its own), with issues in the config's terms. */
+export function parseEnv<T>(section: Section<T>, env: Env): { value: T } | { issues: ConfigIssue[] } {
+  const result = section.parse(env);
+  if (!result.ok) return { issues: issuesOf(result.issues, env) };
+  return { value: deepFreeze(result.value) };
 }
 
 const parse = <K extends SectionName>(name: K, env: Env) => parseEnv(schemaOf(name), env);

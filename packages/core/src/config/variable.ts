@@ -1,40 +1,39 @@
-import * as z from "zod";
+import type { ConfigIssue } from "./error";
 
 /**
- * Readers of one environment variable, Powertools `getNumberFromEnv`-style:
+ * Readers of environment variables, Powertools `getNumberFromEnv`-style:
  * each says what it expects, so an issue reads "X must be <expected>". A
- * blank value counts as unset. Built on zod so sections compose as objects.
+ * blank value counts as unset. Plain functions rather than zod schemas: a
+ * cold start reads a few sections, and building a schema per variable cost
+ * more than the reading itself.
  */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** An issue before the value is attached: the value is the environment's, and a secret's is never shown. */
+export type VariableIssue = Omit<ConfigIssue, "given">;
+
+/** One variable: its value, or what it should have been. */
+export type Field<T> = (raw: string | undefined) => { ok: true; value: T } | { ok: false; expected: string; missing: boolean };
+
 type Convert<T> = (raw: string) => T | undefined;
 
 const isBlank = (raw: string | undefined): raw is undefined => raw === undefined || raw.trim() === "";
 
 /** A variable read by `convert`, which answers undefined for a malformed value. */
 export function reader<T>(expected: string, convert: Convert<T>) {
-  const check = (raw: string, ctx: z.RefinementCtx): T => {
+  const read = (raw: string) => {
     const value = convert(raw.trim());
-    if (value === undefined) {
-      ctx.addIssue({ code: "custom", message: expected });
-      return z.NEVER;
-    }
-    return value;
+    return value === undefined ? ({ ok: false, expected, missing: false } as const) : ({ ok: true, value } as const);
   };
   return {
-    optional: () => z.string().optional().transform((raw, ctx): T | undefined => (isBlank(raw) ? undefined : check(raw, ctx))),
-    default: (fallback: T) => z.string().optional().transform((raw, ctx): T => (isBlank(raw) ? fallback : check(raw, ctx))),
-    required: () =>
-      z
-        .string()
-        .optional()
-        .transform((raw, ctx): T => {
-          if (isBlank(raw)) {
-            ctx.addIssue({ code: "custom", message: expected, params: { missing: true } });
-            return z.NEVER;
-          }
-          return check(raw, ctx);
-        }),
+    optional: (): Field<T | undefined> => (raw) => (isBlank(raw) ? { ok: true, value: undefined } : read(raw)),
+    default: (fallback: T): Field<T> => (raw) => (isBlank(raw) ? { ok: true, value: fallback } : read(raw)),
+    required: (): Field<T> => (raw) => (isBlank(raw) ? { ok: false, expected, missing: true } : read(raw)),
   };
 }
+
+/** The value as given, untrimmed, blank included (where an empty value means something, e.g. CORS_ORIGINS). */
+export const raw = (): Field<string | undefined> => (value) => ({ ok: true, value });
 
 export const text = (expected = "a non-empty string") => reader(expected, (raw) => raw);
 
@@ -59,8 +58,48 @@ export const httpUrl = (expected = "an http(s) URL") =>
 export const isoDate = () =>
   reader("a date as YYYY-MM-DD", (raw) => (/^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(Date.parse(`${raw}T00:00:00Z`)) ? raw : undefined));
 
-/** Whether a zod issue from `required()` means "unset" rather than "malformed". */
-export const isMissing = (issue: z.core.$ZodIssue) => issue.code === "custom" && issue.params?.missing === true;
+type Values<F> = { [K in keyof F]: F[K] extends Field<infer T> ? T : never };
 
-/** A schema of several variables, for a package that reads its own (the local runtime) without depending on zod itself. */
-export const variables = z.object;
+/** Lets a section's `transform` refuse a combination of variables that each read fine. */
+export interface SectionContext {
+  /** Records the issue; return what it returns, so the section fails. */
+  fail(issue: VariableIssue): typeof FAILED;
+}
+
+const FAILED: unique symbol = Symbol("config section failed");
+
+/** A group of variables read together, and what they become. */
+export interface Section<T> {
+  parse(env: Env): { ok: true; value: T } | { ok: false; issues: VariableIssue[] };
+  transform<U>(to: (values: T, context: SectionContext) => U | typeof FAILED): Section<U>;
+}
+
+function section<T>(parse: Section<T>["parse"]): Section<T> {
+  return {
+    parse,
+    transform: (to) =>
+      section((env) => {
+        const read = parse(env);
+        if (!read.ok) return read;
+        const issues: VariableIssue[] = [];
+        const value = to(read.value, { fail: (issue) => (issues.push(issue), FAILED) });
+        return value === FAILED || issues.length > 0 ? { ok: false, issues } : { ok: true, value: value as Exclude<typeof value, typeof FAILED> };
+      }),
+  };
+}
+
+/** Several variables by name; every one is read, so one parse reports all that are wrong. */
+export function variables<F extends Record<string, Field<unknown>>>(fields: F): Section<Values<F>> {
+  return section((env) => {
+    const values: Record<string, unknown> = {};
+    const issues: VariableIssue[] = [];
+    for (const [variable, field] of Object.entries(fields)) {
+      const read = field(env[variable]);
+      if (read.ok) values[variable] = read.value;
+      else issues.push({ variable, expected: read.expected, missing: read.missing });
+    }
+    return issues.length > 0 ? { ok: false, issues } : { ok: true, value: values as Values<F> };
+  });
+}
+
+export type SectionOutput<S> = S extends Section<infer T> ? T : never;
