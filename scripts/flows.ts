@@ -13,10 +13,12 @@ export const turnRegistryPath = fileURLToPath(new URL("../packages/core/src/flow
 export function turnRegistrySource(names: readonly string[]): string {
   return [
     "// Written by `pnpm flows` from ./index.ts: the turn side of every flow, for the handlers that run turns. Do not edit.",
-    'import type { AnyFlowTurn } from "../flow/plugin";',
-    ...names.map((name) => `import { turn as ${name} } from "../${name}/turn";`),
+    'import type { FlowTurnLoaders } from "../flow/plugin";',
     "",
-    `export const flowTurns = { ${names.join(", ")} } satisfies Record<string, AnyFlowTurn>;`,
+    "/** Each flow's turn side, loaded when a session of that flow first runs a turn. */",
+    "export const flowTurns = {",
+    ...names.map((name) => `  ${name}: () => import("../${name}/turn").then((module) => module.turn),`),
+    "} satisfies FlowTurnLoaders;",
     "",
   ].join("\n");
 }

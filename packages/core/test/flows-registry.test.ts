@@ -11,10 +11,10 @@ describe("the flow registry", () => {
     expect(Object.keys(flowTurns)).toEqual(Object.keys(flows));
   });
 
-  it("pairs each flow with its own turn side, under its own name", () => {
+  it("pairs each flow with its own turn side, under its own name", async () => {
     for (const [name, flow] of Object.entries(flows) as [string, AnyFlow][]) {
       expect(flow.name).toBe(name);
-      expect(flowTurns[name as keyof typeof flowTurns].flow).toBe(flow);
+      expect((await flowTurns[name as keyof typeof flowTurns]()).flow).toBe(flow);
       expect(flow.phases).toContain(flow.initialPhase);
       expect(flow.phaseOf(flow.initialState())).toBe(flow.initialPhase);
     }

@@ -128,14 +128,26 @@ export type AnyFlow = Flow<any>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyFlowTurn = FlowTurn<any>;
 
+/**
+ * The turn side of each flow, by name, each loaded on first use: a function
+ * that runs turns parses and builds only the flows its sessions run (in a
+ * split bundle each is a chunk of its own).
+ */
+export type FlowTurnLoaders = Readonly<Record<string, () => Promise<AnyFlowTurn>>>;
+
 /** The tools of a flow in the shape the provider port takes. */
 export function providerTools(turn: { tools: readonly FlowTool[] }): ProviderTool[] {
   return turn.tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema }));
 }
 
 /** Looks a flow up by the name a session stored; an unknown one is a bug or a removed flow, never the user's input. */
-export function flowNamed<T extends { readonly name: string } | { readonly flow: { readonly name: string } }>(registry: Readonly<Record<string, T>>, name: string): T {
+export function flowNamed<T>(registry: Readonly<Record<string, T>>, name: string): T {
   const found = Object.hasOwn(registry, name) ? registry[name] : undefined;
   if (!found) throw new Error(`No flow named "${name}" is registered`);
   return found;
+}
+
+/** Loads the turn side of the flow a session stored; an unknown name fails as in `flowNamed`. */
+export async function loadFlowTurn(loaders: FlowTurnLoaders, name: string): Promise<AnyFlowTurn> {
+  return flowNamed(loaders, name)();
 }

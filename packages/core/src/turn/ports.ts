@@ -1,5 +1,5 @@
 import type { AiProvider } from "../ai";
-import type { AnyFlowTurn } from "../flow/plugin";
+import type { FlowTurnLoaders } from "../flow/plugin";
 import type { ServerEvent } from "../realtime";
 
 /**
@@ -38,8 +38,8 @@ export type Dispatch = (ticket: TurnTicket) => Promise<void>;
 export interface RunPorts {
   provider: AiProvider;
   fanout: Fanout;
-  /** The turn side of every flow this process can run, by name. */
-  flows: Readonly<Record<string, AnyFlowTurn>>;
+  /** The turn side of every flow this process can run, by name, each loaded when first needed. */
+  flows: FlowTurnLoaders;
   /** Names the request in session_error events and logs. */
   requestId: string;
   /** Coalescing window and size bound; defaults suit API Gateway. */

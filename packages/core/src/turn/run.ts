@@ -8,7 +8,7 @@ import type * as Session from "../conversation/session";
 import { loadOwnedSession } from "../conversation/store";
 import { VisibleError } from "../error";
 import { createDocument } from "../document";
-import { flowNamed, providerTools, type AnyFlowTurn, type FlowEffect } from "../flow/plugin";
+import { loadFlowTurn, providerTools, type AnyFlowTurn, type FlowEffect } from "../flow/plugin";
 import { legacyFlowState, saveFlowState, stateFromItem, type VersionedState } from "../flow/state";
 import { transact, TransactionRefused } from "../table";
 import { readTurnContext } from "./context";
@@ -61,7 +61,7 @@ export async function run(ticket: TurnTicket, ports: RunPorts): Promise<TurnOutc
   onLock(claimed);
   try {
     const context = await readTurnContext(ticket.sessionId, ticket.userSeq, ports.historyWindow ?? DEFAULT_HISTORY_WINDOW);
-    const turn = flowNamed(ports.flows, context.session.flow);
+    const turn = await loadFlowTurn(ports.flows, context.session.flow);
     const state = stateFromItem(turn.flow, context.stateItem) ?? (await legacyFlowState(ticket.sessionId, turn.flow));
     const tools = new ToolRunner(turn, context.session, state, fanout);
     const provider = turn.provider?.(context.session, state.state) ?? ports.provider;
