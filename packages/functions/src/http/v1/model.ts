@@ -1,5 +1,6 @@
 import * as z from "zod";
-import * as Completions from "@coach/core/completions";
+// Only the model list: the completions barrel would bring the provider and the conversation into this bundle.
+import { MODELS_CREATED, resolveModel } from "@coach/core/completions/models";
 import { httpRoute } from "../shared/route";
 
 const Model = z.object({ id: z.string(), object: z.literal("model"), created: z.number(), owned_by: z.string() });
@@ -10,7 +11,7 @@ export const handler = httpRoute(
   "GET /v1/models/{model}",
   { path: Path, errors: "openai", summary: "Retrieve one served model", response: { schema: Model } },
   async ({ path }) => {
-    const model = Completions.resolveModel(path.model);
-    return { body: { id: model.id, object: "model", created: Completions.MODELS_CREATED, owned_by: "coach" } satisfies z.infer<typeof Model> };
+    const model = resolveModel(path.model);
+    return { body: { id: model.id, object: "model", created: MODELS_CREATED, owned_by: "coach" } satisfies z.infer<typeof Model> };
   },
 );

@@ -1,5 +1,6 @@
 import * as z from "zod";
-import * as Completions from "@coach/core/completions";
+// Only the model list: the completions barrel would bring the provider and the conversation into this bundle.
+import { MODELS_CREATED, servedModels } from "@coach/core/completions/models";
 import { httpRoute } from "../shared/route";
 
 const ModelList = z.object({
@@ -14,7 +15,7 @@ export const handler = httpRoute(
   async () => ({
     body: {
       object: "list",
-      data: Completions.servedModels.map((model) => ({ id: model.id, object: "model", created: Completions.MODELS_CREATED, owned_by: "coach" })),
+      data: servedModels.map((model) => ({ id: model.id, object: "model", created: MODELS_CREATED, owned_by: "coach" })),
     } satisfies z.infer<typeof ModelList>,
   }),
 );
