@@ -1,5 +1,6 @@
 import { chat } from "@coach/core/chat";
 import * as Responses from "@coach/core/responses";
+import { open as openResponse } from "@coach/core/responses/create";
 import { aiProvider } from "../../../shared/ai-provider";
 import { logger } from "../../../shared/logger";
 import { openAiErrorFor } from "../../shared/openai-error";
@@ -25,7 +26,7 @@ export const handler = httpRoute(
     response: { schema: Responses.ResponseObject },
   },
   async ({ body, event }) => {
-    const response = await Responses.open(body, { provider: await aiProvider(), flow: chat });
+    const response = await openResponse(body, { provider: await aiProvider(), flow: chat });
     const headers: Record<string, string> = response.ignored.length ? { "x-coach-ignored-params": response.ignored.join(", ") } : {};
     if (!body.stream) return { headers, body: await response.run() };
 
