@@ -48,77 +48,87 @@ export const SessionErrorCode = z.enum([
 ]);
 export type SessionErrorCode = z.infer<typeof SessionErrorCode>;
 
-export const ServerEvent = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("session_joined"), session: SessionInfo, history: z.array(Message), hasMore: z.boolean() }),
-  z.object({ type: z.literal("session_left"), sessionId: SessionId }),
-  z.object({ type: z.literal("message_accepted"), clientMessageId: ClientMessageId, message: Message }),
-  z.object({
-    type: z.literal("typing_indicator"),
-    sessionId: SessionId,
-    on: z.boolean(),
-    /** Sent when the model thinks before it writes: `thinking` while it does (nothing of it is shown), `writing` with the first text after. */
-    stage: z.enum(["thinking", "writing"]).optional(),
-  }),
-  z.object({
-    type: z.literal("message_delta"),
-    sessionId: SessionId,
-    messageId: z.string(),
-    seq: z.number().int().nonnegative(),
-    /** Where `delta` starts in the reply, in UTF-16 code units (a JavaScript string index): gaps and overlaps show. */
-    offset: z.number().int().nonnegative(),
-    delta: z.string(),
-  }),
-  /**
-   * To a connection that joins while a reply is being written: the reply so
-   * far (`text`, starting at `offset`, 0 for all of it); every later
-   * message_delta follows exactly once, then message_complete.
-   */
-  z.object({
-    type: z.literal("reply_in_progress"),
-    sessionId: SessionId,
-    messageId: z.string(),
-    text: z.string(),
-    offset: z.number().int().nonnegative(),
-  }),
-  /** `stopped`: the reply was stopped by its user (stored as far as written, status incomplete, stopReason user). */
-  z.object({ type: z.literal("message_complete"), message: Message, stopped: z.literal(true).optional() }),
-  /** The answer to stop_generation: `stopping` tells whether a reply was being written (it ends with message_complete, stopped). */
-  z.object({ type: z.literal("stop_acknowledged"), sessionId: SessionId, stopping: z.boolean() }),
-  z.object({ type: z.literal("phase_transition"), sessionId: SessionId, from: z.string(), to: z.string() }),
-  /**
-   * A questionnaire's question to answer now (on join, and after each answer);
-   * `error` says why the last answer was not taken (the same question again).
-   */
-  z.object({
-    type: z.literal("next_question"),
-    sessionId: SessionId,
-    question: z.object({
-      id: z.string(),
-      text: z.string(),
-      kind: z.enum(["text", "number", "date", "choice", "email"]),
-      required: z.boolean(),
-      options: z.array(z.string()).optional(),
-      help: z.string().optional(),
+/**
+ * Every server frame. The handlers only build frames (the type checks
+ * them); tests and clients validate them with the schema. Built by a pure
+ * call, so a bundle that never reads the schema leaves it out instead of
+ * building a hundred schemas at every cold start.
+ */
+export const ServerEvent = /* @__PURE__ */ serverEvent();
+
+function serverEvent() {
+  return z.discriminatedUnion("type", [
+    z.object({ type: z.literal("session_joined"), session: SessionInfo, history: z.array(Message), hasMore: z.boolean() }),
+    z.object({ type: z.literal("session_left"), sessionId: SessionId }),
+    z.object({ type: z.literal("message_accepted"), clientMessageId: ClientMessageId, message: Message }),
+    z.object({
+      type: z.literal("typing_indicator"),
+      sessionId: SessionId,
+      on: z.boolean(),
+      /** Sent when the model thinks before it writes: `thinking` while it does (nothing of it is shown), `writing` with the first text after. */
+      stage: z.enum(["thinking", "writing"]).optional(),
     }),
-    progress: z.object({ answered: z.number().int().nonnegative(), total: z.number().int().positive() }),
-    error: z.string().optional(),
-  }),
-  /** A connection opened with `?templateId=` found the user's questionnaire under way: its history (the first page), then next_question. */
-  z.object({ type: z.literal("session_resumed"), sessionId: SessionId, history: z.array(Message), hasMore: z.boolean() }),
-  /** A questionnaire is done: its document is stored (`GET /api/documents/{documentId}`). */
-  z.object({ type: z.literal("session_complete"), sessionId: SessionId, documentId: z.string() }),
-  z.object({ type: z.literal("session_status"), session: SessionInfo, turnInProgress: z.boolean(), connections: z.number().int().nonnegative() }),
-  z.object({ type: z.literal("pong"), at: z.string() }),
-  z.object({
-    type: z.literal("session_error"),
-    code: SessionErrorCode,
-    message: z.string(),
-    retryable: z.boolean(),
-    requestId: z.string(),
-    sessionId: z.string().optional(),
-    clientMessageId: z.string().optional(),
-    retryAfter: z.number().optional(),
-  }),
-]);
+    z.object({
+      type: z.literal("message_delta"),
+      sessionId: SessionId,
+      messageId: z.string(),
+      seq: z.number().int().nonnegative(),
+      /** Where `delta` starts in the reply, in UTF-16 code units (a JavaScript string index): gaps and overlaps show. */
+      offset: z.number().int().nonnegative(),
+      delta: z.string(),
+    }),
+    /**
+     * To a connection that joins while a reply is being written: the reply so
+     * far (`text`, starting at `offset`, 0 for all of it); every later
+     * message_delta follows exactly once, then message_complete.
+     */
+    z.object({
+      type: z.literal("reply_in_progress"),
+      sessionId: SessionId,
+      messageId: z.string(),
+      text: z.string(),
+      offset: z.number().int().nonnegative(),
+    }),
+    /** `stopped`: the reply was stopped by its user (stored as far as written, status incomplete, stopReason user). */
+    z.object({ type: z.literal("message_complete"), message: Message, stopped: z.literal(true).optional() }),
+    /** The answer to stop_generation: `stopping` tells whether a reply was being written (it ends with message_complete, stopped). */
+    z.object({ type: z.literal("stop_acknowledged"), sessionId: SessionId, stopping: z.boolean() }),
+    z.object({ type: z.literal("phase_transition"), sessionId: SessionId, from: z.string(), to: z.string() }),
+    /**
+     * A questionnaire's question to answer now (on join, and after each answer);
+     * `error` says why the last answer was not taken (the same question again).
+     */
+    z.object({
+      type: z.literal("next_question"),
+      sessionId: SessionId,
+      question: z.object({
+        id: z.string(),
+        text: z.string(),
+        kind: z.enum(["text", "number", "date", "choice", "email"]),
+        required: z.boolean(),
+        options: z.array(z.string()).optional(),
+        help: z.string().optional(),
+      }),
+      progress: z.object({ answered: z.number().int().nonnegative(), total: z.number().int().positive() }),
+      error: z.string().optional(),
+    }),
+    /** A connection opened with `?templateId=` found the user's questionnaire under way: its history (the first page), then next_question. */
+    z.object({ type: z.literal("session_resumed"), sessionId: SessionId, history: z.array(Message), hasMore: z.boolean() }),
+    /** A questionnaire is done: its document is stored (`GET /api/documents/{documentId}`). */
+    z.object({ type: z.literal("session_complete"), sessionId: SessionId, documentId: z.string() }),
+    z.object({ type: z.literal("session_status"), session: SessionInfo, turnInProgress: z.boolean(), connections: z.number().int().nonnegative() }),
+    z.object({ type: z.literal("pong"), at: z.string() }),
+    z.object({
+      type: z.literal("session_error"),
+      code: SessionErrorCode,
+      message: z.string(),
+      retryable: z.boolean(),
+      requestId: z.string(),
+      sessionId: z.string().optional(),
+      clientMessageId: z.string().optional(),
+      retryAfter: z.number().optional(),
+    }),
+  ]);
+}
 export type ServerEvent = z.infer<typeof ServerEvent>;
 export type ServerEventOf<T extends ServerEvent["type"]> = Extract<ServerEvent, { type: T }>;
