@@ -54,8 +54,7 @@ export const OkrDraft = z
 export type OkrDraft = z.infer<typeof OkrDraft>;
 
 /** A draft with nothing in it; frozen, since every function here returns new drafts. */
-const noKeyResults: KeyResult[] = [];
-Object.freeze(noKeyResults);
+const noKeyResults = Object.freeze([]) as unknown as KeyResult[];
 export const emptyDraft: OkrDraft = Object.freeze({ objective: null, keyResults: noKeyResults });
 
 const clearable = <T extends z.ZodType>(schema: T, what: string) => schema.nullable().optional().describe(`${what}; null clears it`);
