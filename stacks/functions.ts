@@ -24,7 +24,7 @@ export function commonFunctionProps(config: StageConfig, table: dynamodb.ITable)
     architecture: "arm_64",
     timeout: config.functions.timeoutSeconds,
     memorySize: config.functions.memoryMb,
-    // Splitting: a dynamic import() (the AWS SDK's credential providers, the PDF renderer) becomes a chunk
+    // Splitting: a dynamic import() (the AWS SDK's credential providers, the PDF renderer, each flow's turn side) becomes a chunk
     // read when it first runs, so a cold start neither parses nor evaluates code the function may never run.
     nodejs: { format: "esm", minify: true, sourcemap: true, splitting: true },
     environment: {

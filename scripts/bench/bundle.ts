@@ -10,8 +10,8 @@ import { build, version as esbuildVersion, type BuildOptions, type Metafile } fr
  * instead of esnext, and no sourcemap (SST writes it to a separate .map file,
  * which is not part of the code Lambda loads). Nothing is external: the AWS
  * SDK is bundled too, as it is in the deployed functions. With splitting, a
- * dynamic `import()` (the AWS SDK's credential providers, the PDF renderer)
- * becomes a chunk of its own beside the entry, read only when it runs; an
+ * dynamic `import()` (the AWS SDK's credential providers, the PDF renderer,
+ * each flow's turn side) becomes a chunk of its own beside the entry, read only when it runs; an
  * outdir is required.
  */
 export const shippedOptions = {

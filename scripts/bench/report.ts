@@ -62,7 +62,7 @@ export function renderMarkdown(results: BenchResults): string {
       `createRequire banner for CJS dependencies, ${code("splitting")} (a dynamic ${code("import()")} is a chunk of its own, read when it runs). ` +
       `**No externals: everything, including the AWS SDK, is in the bundle.** ` +
       `**Bytes** are what a cold start reads: the entry and the chunks it imports statically (**Files**); **Lazy KiB** is in chunks only a dynamic import reads ` +
-      `(the AWS SDK's credential providers but the one from the environment, the PDF renderer). ` +
+      `(the AWS SDK's credential providers but the one from the environment, the PDF renderer, each flow's turn side). ` +
       `No sourcemap (SST writes it beside the bundle; it is not loaded). gzip is level 9. Ratios are against the reference handler.`,
     "",
   );
