@@ -1,10 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { newUser } from "../support/api";
 import { RealtimeClient } from "../realtime/support/ws-client";
 import { useRealtimeStack } from "../realtime/support/realtime-stack";
+import { newTemplateId, putTemplate } from "./support";
 
 /**
  * A questionnaire whose questions an external AI service words, with the
@@ -62,24 +62,18 @@ afterAll(async () => {
 
 const realtime = useRealtimeStack();
 
-async function putTemplate() {
-  const id = `svc-${randomUUID().slice(0, 8)}`;
-  const response = await realtime.api.call("PUT", `/api/templates/${id}`, {
-    headers: { "x-api-key": realtime.stack.devApiKey },
-    json: {
-      id,
-      title: "Incident report",
-      description: "",
-      questions: [
-        { id: "what", text: "What happened?", kind: "text", required: true },
-        { id: "when", text: "When did it happen?", kind: "date", required: true },
-        { id: "who", text: "Who reported it?", kind: "email", required: true },
-      ],
-      document: { title: "Incident report", body: "# Incident\n\n{{what}} on {{when}}, reported by {{who}}.\n" },
-    },
+function putIncidentReport() {
+  return putTemplate(realtime, {
+    id: newTemplateId("svc"),
+    title: "Incident report",
+    description: "",
+    questions: [
+      { id: "what", text: "What happened?", kind: "text", required: true },
+      { id: "when", text: "When did it happen?", kind: "date", required: true },
+      { id: "who", text: "Who reported it?", kind: "email", required: true },
+    ],
+    document: { title: "Incident report", body: "# Incident\n\n{{what}} on {{when}}, reported by {{who}}.\n" },
   });
-  expect(response.status, response.text).toBeLessThan(300);
-  return id;
 }
 
 async function openQuestionnaire(user: string, templateId: string) {
@@ -111,7 +105,7 @@ async function storedAnswers(user: string, sessionId: string) {
 describe("a questionnaire with an external AI service", () => {
   it("sends the service the session, template, validated answers and history with its key, and says its question", async () => {
     const user = newUser();
-    const templateId = await putTemplate();
+    const templateId = await putIncidentReport();
     const { client, sessionId } = await openQuestionnaire(user, templateId);
 
     script.push({ status: 200, body: { status: "in_progress", nextQuestion: { text: "Thanks. On which day did the outage start?" } } });
@@ -152,7 +146,7 @@ describe("a questionnaire with an external AI service", () => {
 
   it("on a 5xx or a timeout tells the client to retry, stores no answer, and keeps the session and the connection", async () => {
     const user = newUser();
-    const templateId = await putTemplate();
+    const templateId = await putIncidentReport();
     const { client, sessionId } = await openQuestionnaire(user, templateId);
 
     script.push({ status: 503, body: { error: "overloaded" } });
@@ -174,7 +168,7 @@ describe("a questionnaire with an external AI service", () => {
 
   it("on a 4xx fails the turn for good (logged, not retryable) and leaves the connection open", async () => {
     const user = newUser();
-    const templateId = await putTemplate();
+    const templateId = await putIncidentReport();
     const { client, sessionId } = await openQuestionnaire(user, templateId);
 
     script.push({ status: 422, body: { error: "unknown template" } });
