@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
-import * as z from "zod";
+import * as z from "../zod";
 import { VisibleError } from "../error";
 import { documentClient, queryAll, tableName } from "../table";
 import { apiKeyKeys } from "./keys";
@@ -19,13 +19,13 @@ export const ApiKeyInfo = z.object({
   id: z.string(),
   name: z.string(),
   createdAt: z.string(),
-  lastUsedAt: z.string().optional(),
-  revokedAt: z.string().optional(),
+  lastUsedAt: z.optional(z.string()),
+  revokedAt: z.optional(z.string()),
 });
 export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
 
 // Pure: only key creation (the CLI) names a key; the handlers that verify keys drop it.
-export const KeyName = /* @__PURE__ */ z.string().trim().min(1).max(100);
+export const KeyName = /* @__PURE__ */ z.string().check(z.trim(), z.minLength(1), z.maxLength(100));
 
 const hashOf = (secret: string) => createHash("sha256").update(secret).digest();
 

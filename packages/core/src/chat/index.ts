@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import type { Flow } from "../flow/plugin";
 
 const ChatState = z.object({});

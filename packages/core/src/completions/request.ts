@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 
 /**
  * A Chat Completions request as OpenAI documents it. Unknown fields are
@@ -8,38 +8,39 @@ import * as z from "zod";
 const TextPart = z.object({ type: z.literal("text"), text: z.string() });
 const Content = z.union([
   z.string(),
-  z.array(z.union([TextPart, z.object({ type: z.string() }).loose()])).refine((parts) => parts.every((part) => part.type === "text"), {
-    message: "only text content parts are supported",
-  }),
+  z.array(z.union([TextPart, z.looseObject({ type: z.string() })])).check(
+    z.refine((parts) => parts.every((part) => part.type === "text"), {
+      message: "only text content parts are supported",
+    }),
+  ),
 ]);
 
 export const ChatMessage = z.object({
   role: z.enum(["system", "developer", "user", "assistant"]),
   content: Content,
-  name: z.string().optional(),
+  name: z.optional(z.string()),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
 export const ChatCompletionRequest = z
-  .object({
-    model: z.string().min(1).max(128),
-    messages: z.array(ChatMessage).min(1).max(500),
-    temperature: z.number().min(0).max(2).nullish(),
-    top_p: z.number().min(0).max(1).nullish(),
-    max_tokens: z.number().int().min(1).max(128_000).nullish(),
-    max_completion_tokens: z.number().int().min(1).max(128_000).nullish(),
-    stop: z.union([z.string().min(1), z.array(z.string().min(1)).max(4)]).nullish(),
-    n: z.number().int().nullish().refine((n) => n === undefined || n === null || n === 1, { message: "only n=1 is supported" }),
-    stream: z.boolean().nullish(),
-    stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullish(),
+  .looseObject({
+    model: z.string().check(z.minLength(1), z.maxLength(128)),
+    messages: z.array(ChatMessage).check(z.minLength(1), z.maxLength(500)),
+    temperature: z.nullish(z.number().check(z.gte(0), z.lte(2))),
+    top_p: z.nullish(z.number().check(z.gte(0), z.lte(1))),
+    max_tokens: z.nullish(z.number().check(z.int(), z.gte(1), z.lte(128_000))),
+    max_completion_tokens: z.nullish(z.number().check(z.int(), z.gte(1), z.lte(128_000))),
+    stop: z.nullish(z.union([z.string().check(z.minLength(1)), z.array(z.string().check(z.minLength(1))).check(z.maxLength(4))])),
+    n: z.nullish(z.number().check(z.int())).check(z.refine((n) => n === undefined || n === null || n === 1, { message: "only n=1 is supported" })),
+    stream: z.nullish(z.boolean()),
+    stream_options: z.nullish(z.looseObject({ include_usage: z.optional(z.boolean()) })),
     /** OpenAI's reasoning effort; mapped to the model's effort (`none` and `minimal` are its lowest). */
-    reasoning_effort: z.enum(["none", "minimal", "low", "medium", "high", "xhigh"]).nullish(),
-    user: z.string().max(256).optional(),
+    reasoning_effort: z.nullish(z.enum(["none", "minimal", "low", "medium", "high", "xhigh"])),
+    user: z.optional(z.string().check(z.maxLength(256))),
     /** Not OpenAI's: a conversation session of the caller to append the exchange to. */
-    thread_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "not a session id").optional(),
+    thread_id: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, "not a session id"))),
   })
-  .loose()
-  .refine((request) => request.messages.some((m) => m.role === "user"), { message: "messages need at least one user message", path: ["messages"] });
+  .check(z.refine((request) => request.messages.some((m) => m.role === "user"), { message: "messages need at least one user message", path: ["messages"] }));
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 
 export const textOf = (content: ChatMessage["content"]): string =>

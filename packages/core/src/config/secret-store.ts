@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import type { Config } from "./index";
 import { ConfigError } from "./error";
 import { signV4, type AwsCredentials } from "./sigv4";
@@ -12,14 +12,14 @@ import { signV4, type AwsCredentials } from "./sigv4";
  */
 // Pure: config re-exports this module, and only the functions bound to the secret read it.
 const GetParametersOutput = /* @__PURE__ */ z.object({
-  Parameters: /* @__PURE__ */ z.array(/* @__PURE__ */ z.object({ Name: /* @__PURE__ */ z.string(), Value: /* @__PURE__ */ z.string() })).default([]),
-  InvalidParameters: /* @__PURE__ */ z.array(/* @__PURE__ */ z.string()).default([]),
+  Parameters: /* @__PURE__ */ z._default(z.array(/* @__PURE__ */ z.object({ Name: /* @__PURE__ */ z.string(), Value: /* @__PURE__ */ z.string() })), []),
+  InvalidParameters: /* @__PURE__ */ z._default(z.array(/* @__PURE__ */ z.string()), []),
 });
 
 const AwsErrorBody = /* @__PURE__ */ z.object({
-  __type: /* @__PURE__ */ z.string().optional(),
-  message: /* @__PURE__ */ z.string().optional(),
-  Message: /* @__PURE__ */ z.string().optional(),
+  __type: /* @__PURE__ */ z.optional(z.string()),
+  message: /* @__PURE__ */ z.optional(z.string()),
+  Message: /* @__PURE__ */ z.optional(z.string()),
 });
 
 /** SST's value for a secret that was declared but never set. */

@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, TransactGetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import * as z from "zod";
+import * as z from "../zod";
 import { assertUserId } from "../actor";
 import * as MessageEntity from "../conversation/message";
 import type { Message } from "../conversation/message";
@@ -23,7 +23,7 @@ export const Connection = z.object({
   connectionId: z.string(),
   userId: z.string(),
   connectedAt: z.string(),
-  sessions: z.array(z.string()).default([]),
+  sessions: z._default(z.array(z.string()), []),
 });
 export type Connection = z.infer<typeof Connection>;
 
@@ -146,7 +146,9 @@ export async function joinWithHistory(connectionId: string, sessionId: string, a
 /** The session (the caller's, or not found) and its running turn, if any, as of one instant. */
 async function readSessionAndLock(sessionId: string, userId: string) {
   const result = await documentClient.send(
-    new TransactGetCommand({ TransactItems: [{ Get: { TableName: tableName, Key: sessionItem.key(sessionId) } }, { Get: { TableName: tableName, Key: lockItem.key(sessionId) } }] }),
+    new TransactGetCommand({
+      TransactItems: [{ Get: { TableName: tableName, Key: sessionItem.key(sessionId) } }, { Get: { TableName: tableName, Key: lockItem.key(sessionId) } }],
+    }),
   );
   const [session, lock] = result.Responses ?? [];
   return { session: ownedSession(session?.Item, userId), lock: lockFromItem(lock?.Item) };

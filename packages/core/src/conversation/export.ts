@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import { flowNamed, type AnyFlow } from "../flow/plugin";
 import { transitionFromItem } from "../flow/state";
 import { queryAll } from "../table";

@@ -1,5 +1,5 @@
 import { feedbackItem } from "./partition";
-import * as z from "zod";
+import * as z from "../zod";
 
 export const Rating = z.enum(["up", "down"]);
 
@@ -8,7 +8,7 @@ export const Feedback = z.object({
   messageId: z.string(),
   userId: z.string(),
   rating: Rating,
-  comment: z.string().optional(),
+  comment: z.optional(z.string()),
   createdAt: z.string(),
 });
 export type Feedback = z.infer<typeof Feedback>;

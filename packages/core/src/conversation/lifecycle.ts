@@ -1,6 +1,6 @@
 import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
-import * as z from "zod";
+import * as z from "../zod";
 import { assertUserId } from "../actor";
 import { clock } from "../clock";
 import { VisibleError } from "../error";
@@ -14,7 +14,7 @@ import * as Session from "./session";
 import { sessionItem, sessionPartition, userSessions } from "./partition";
 import { loadOwnedSession, updateOwnedSession } from "./store";
 
-export const CreateInput = z.object({ metadata: Metadata.default({}) });
+export const CreateInput = z.object({ metadata: z._default(Metadata, {}) });
 
 /**
  * A new active session of `flow`, in its initial phase, with the flow's
@@ -62,9 +62,9 @@ export const ListType = z.enum(["active", "unresolved", "recent"]);
 export type ListType = z.infer<typeof ListType>;
 
 export const ListInput = z.object({
-  type: ListType.default("recent"),
-  limit: z.number().int().min(1).max(100).default(20),
-  cursor: z.string().optional(),
+  type: z._default(ListType, "recent"),
+  limit: z._default(z.number().check(z.int(), z.gte(1), z.lte(100)), 20),
+  cursor: z.optional(z.string()),
 });
 
 export interface Page<T> {
@@ -104,7 +104,7 @@ export const list = fn(ListInput, async (input): Promise<Page<Session.Info>> => 
   return { items: page.items.map(Session.fromItem), nextCursor: page.nextCursor };
 });
 
-export const ResumeInput = z.object({ sessionId: Session.SessionId, limit: z.number().int().min(1).max(200).default(100) });
+export const ResumeInput = z.object({ sessionId: Session.SessionId, limit: z._default(z.number().check(z.int(), z.gte(1), z.lte(200)), 100) });
 
 /** Reactivates an unresolved session and returns it with the first page of its history. */
 export const resume = fn(ResumeInput, async (input) => {
@@ -119,7 +119,7 @@ export const resume = fn(ResumeInput, async (input) => {
   return { session, history: messages };
 });
 
-export const ResolveInput = z.object({ sessionId: Session.SessionId, notes: z.string().max(4000).optional() });
+export const ResolveInput = z.object({ sessionId: Session.SessionId, notes: z.optional(z.string().check(z.maxLength(4000))) });
 
 /** Marks the session resolved (which also ends it); resolving again only replaces the notes. */
 export const resolve = fn(ResolveInput, (input) =>
@@ -154,9 +154,7 @@ export const end = fn(Session.SessionId, (sessionId) =>
 export const remove = fn(Session.SessionId, async (sessionId) => {
   const session = await loadOwnedSession(sessionId);
   const items = await queryAll({ ...sessionPartition.all(sessionId), ProjectionExpression: "pk, sk" });
-  const children = items
-    .map((item) => ({ pk: String(item.pk), sk: String(item.sk) }))
-    .filter((key) => key.sk !== sessionItem.sort);
+  const children = items.map((item) => ({ pk: String(item.pk), sk: String(item.sk) })).filter((key) => key.sk !== sessionItem.sort);
   await batchDelete(children);
   await documentClient.send(
     new DeleteCommand({

@@ -1,14 +1,14 @@
 import { messageItem } from "./partition";
-import * as z from "zod";
+import * as z from "../zod";
 
 export const Role = z.enum(["user", "assistant", "system"]);
 export type Role = z.infer<typeof Role>;
 
 export const TokenUsage = z.object({
-  inputTokens: z.number().int().nonnegative(),
-  outputTokens: z.number().int().nonnegative(),
-  cacheReadTokens: z.number().int().nonnegative().optional(),
-  cacheWriteTokens: z.number().int().nonnegative().optional(),
+  inputTokens: z.number().check(z.int(), z.nonnegative()),
+  outputTokens: z.number().check(z.int(), z.nonnegative()),
+  cacheReadTokens: z.optional(z.number().check(z.int(), z.nonnegative())),
+  cacheWriteTokens: z.optional(z.number().check(z.int(), z.nonnegative())),
 });
 export type TokenUsage = z.infer<typeof TokenUsage>;
 
@@ -19,23 +19,23 @@ export const StopReason = z.enum(["user"]);
 export const MAX_CONTENT_LENGTH = 16_000;
 
 /** What a user sends: the one schema of a message's content, on every transport. */
-export const MessageContent = z.string().trim().min(1).max(MAX_CONTENT_LENGTH);
+export const MessageContent = z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_CONTENT_LENGTH));
 
 /** The client's id for a message it sends, so a resend is recognised: the one schema of it, on every transport. */
-export const ClientMessageId = z.string().min(1).max(128);
+export const ClientMessageId = z.string().check(z.minLength(1), z.maxLength(128));
 
 export const Message = z.object({
   id: z.string(),
   sessionId: z.string(),
-  seq: z.number().int().positive(),
+  seq: z.number().check(z.int(), z.positive()),
   role: Role,
   content: z.string(),
   status: MessageStatus,
   createdAt: z.string(),
-  clientMessageId: z.string().optional(),
-  usage: TokenUsage.optional(),
+  clientMessageId: z.optional(z.string()),
+  usage: z.optional(TokenUsage),
   /** Why an assistant reply ended before the model finished it: `user`, its user stopped it (status is then incomplete). */
-  stopReason: StopReason.optional(),
+  stopReason: z.optional(StopReason),
 });
 export type Message = z.infer<typeof Message>;
 

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import * as z from "zod";
+import * as z from "../zod";
 import { assertUserId } from "../actor";
 import { clock } from "../clock";
 import { notFound, VisibleError } from "../error";
@@ -15,11 +15,11 @@ import { loadOwnedSession, updateSessionInput } from "./store";
 export const AppendInput = z.object({
   sessionId: Session.SessionId,
   role: MessageEntity.Role,
-  content: z.string().min(1).max(MessageEntity.MAX_CONTENT_LENGTH),
-  status: MessageEntity.MessageStatus.default("complete"),
-  clientMessageId: MessageEntity.ClientMessageId.optional(),
-  usage: MessageEntity.TokenUsage.optional(),
-  stopReason: MessageEntity.StopReason.optional(),
+  content: z.string().check(z.minLength(1), z.maxLength(MessageEntity.MAX_CONTENT_LENGTH)),
+  status: z._default(MessageEntity.MessageStatus, "complete"),
+  clientMessageId: z.optional(MessageEntity.ClientMessageId),
+  usage: z.optional(MessageEntity.TokenUsage),
+  stopReason: z.optional(MessageEntity.StopReason),
 });
 
 const MAX_ATTEMPTS = 6;
@@ -94,14 +94,16 @@ export function appendWrites(session: Session.Info, input: AppendFields, options
 export const HistoryInput = z
   .object({
     sessionId: Session.SessionId,
-    limit: z.number().int().min(1).max(200).default(50),
-    cursor: z.string().optional(),
-    afterSeq: z.number().int().nonnegative().optional(),
+    limit: z._default(z.number().check(z.int(), z.gte(1), z.lte(200)), 50),
+    cursor: z.optional(z.string()),
+    afterSeq: z.optional(z.number().check(z.int(), z.nonnegative())),
   })
-  .refine((input) => input.cursor === undefined || input.afterSeq === undefined, {
-    message: "use either cursor or afterSeq, not both",
-    path: ["cursor"],
-  });
+  .check(
+    z.refine((input) => input.cursor === undefined || input.afterSeq === undefined, {
+      message: "use either cursor or afterSeq, not both",
+      path: ["cursor"],
+    }),
+  );
 
 export interface History {
   messages: MessageEntity.Message[];
@@ -132,9 +134,9 @@ export async function readHistory(input: z.output<typeof HistoryInput>): Promise
 
 export const FeedbackInput = z.object({
   sessionId: Session.SessionId,
-  messageId: z.string().max(128),
+  messageId: z.string().check(z.maxLength(128)),
   rating: FeedbackEntity.Rating,
-  comment: z.string().max(2000).optional(),
+  comment: z.optional(z.string().check(z.maxLength(2000))),
 });
 
 /** Records (or replaces) the caller's rating of one assistant message. */

@@ -1,7 +1,7 @@
-import * as z from "zod";
+import * as z from "../zod";
 import { sessionItem, userSessions } from "./partition";
 
-export const SessionId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "not a session id");
+export const SessionId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, "not a session id"));
 
 export const SessionStatus = z.enum(["active", "ended"]);
 export type SessionStatus = z.infer<typeof SessionStatus>;
@@ -14,30 +14,30 @@ export const Info = z.object({
   id: z.string(),
   userId: z.string(),
   /** The name of the flow plug-in the session runs; only the turn and flow-aware use cases load it. */
-  flow: z.string().min(1).max(64),
+  flow: z.string().check(z.minLength(1), z.maxLength(64)),
   phase: z.string(),
   status: SessionStatus,
   isResolved: z.boolean(),
-  resolutionNotes: z.string().optional(),
-  messageCount: z.number().int().nonnegative(),
+  resolutionNotes: z.optional(z.string()),
+  messageCount: z.number().check(z.int(), z.nonnegative()),
   lastActivity: z.string(),
   createdAt: z.string(),
-  endedAt: z.string().optional(),
-  resolvedAt: z.string().optional(),
+  endedAt: z.optional(z.string()),
+  resolvedAt: z.optional(z.string()),
   metadata: z.record(z.string(), z.unknown()),
-  version: z.number().int().positive(),
+  version: z.number().check(z.int(), z.positive()),
   /**
    * An expiring session (an incomplete questionnaire): gone, to every
    * reader, from this instant on (ISO; its last activity + the period). See
    * conversation/expiry.ts.
    */
-  expiresAt: z.string().optional(),
+  expiresAt: z.optional(z.string()),
   /**
    * Epoch seconds: the TTL horizon every item of an expiring session
    * carries, at least `expiresAt` + half the period; on the session item it
    * is DynamoDB's TTL attribute itself.
    */
-  ttl: z.number().int().positive().optional(),
+  ttl: z.optional(z.number().check(z.int(), z.positive())),
 });
 export type Info = z.infer<typeof Info>;
 

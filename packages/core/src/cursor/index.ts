@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import { VisibleError } from "../error";
 
 /**
@@ -10,7 +10,7 @@ import { VisibleError } from "../error";
 type Key = Record<string, string>;
 
 // Pure: a handler that never decodes a cursor does not build it at cold start.
-const CursorPayload = /* @__PURE__ */ z.object({ v: z.literal(1), k: z.record(z.string(), z.string().min(1).max(512)) });
+const CursorPayload = /* @__PURE__ */ z.object({ v: z.literal(1), k: z.record(z.string(), z.string().check(z.minLength(1), z.maxLength(512))) });
 
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
   if (!key) return undefined;

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { monotonicFactory } from "ulid";
-import * as z from "zod";
+import * as z from "../zod";
 import { clock } from "../clock";
 import { notFound, VisibleError } from "../error";
 import { documentClient, queryPage, tableName, transact, TransactionRefused } from "../table";
@@ -18,11 +18,11 @@ export const CreateInput = z.object({
   userId: UserId,
   title: Title,
   markdown: Markdown,
-  sessionId: SessionRef.optional(),
-  templateId: TemplateRef.optional(),
-  templateVersion: z.number().int().positive().optional(),
+  sessionId: z.optional(SessionRef),
+  templateId: z.optional(TemplateRef),
+  templateVersion: z.optional(z.number().check(z.int(), z.positive())),
   /** Epoch seconds after which DynamoDB's TTL removes the document; in the future. */
-  ttl: z.number().int().positive().optional(),
+  ttl: z.optional(z.number().check(z.int(), z.positive())),
 });
 
 /**
@@ -119,8 +119,8 @@ export async function getDocument(userId: string, id: string): Promise<Info> {
 }
 
 export const ListInput = z.object({
-  limit: z.number().int().min(1).max(100).default(20),
-  cursor: z.string().optional(),
+  limit: z._default(z.number().check(z.int(), z.gte(1), z.lte(100)), 20),
+  cursor: z.optional(z.string()),
 });
 
 export interface DocumentPage {

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "../zod";
 import type { AiProvider, Effort, ProviderTool } from "../ai/provider";
 import type { Responder } from "../ai/stand-in";
 
@@ -15,7 +15,7 @@ export interface Flow<State = unknown> {
   readonly phases: readonly string[];
   readonly initialPhase: string;
   /** Parses stored state (read back from the table). */
-  readonly stateSchema: z.ZodType<State>;
+  readonly stateSchema: z.ZodMiniType<State>;
   initialState(): State;
   phaseOf(state: State): string;
   /** A forced phase change: allowed (`phase_transition` effects) or refused (`transition_rejected`, with why). */
@@ -105,7 +105,7 @@ export interface PhaseTransition {
 export interface FlowTool {
   name: string;
   description: string;
-  schema: z.ZodType;
+  schema: z.ZodMiniType;
   /** JSON Schema of the input, from `schema` (for Claude's `input_schema`). */
   inputSchema: Record<string, unknown>;
 }

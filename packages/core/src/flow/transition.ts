@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import { SessionId } from "../conversation/session";
 import { loadOwnedSession } from "../conversation/store";
 import { VisibleError } from "../error";
@@ -6,7 +6,7 @@ import { invalidInput } from "../util";
 import { flowNamed, type AnyFlow, type PhaseTransitionEffect } from "./plugin";
 import { loadFlowState, saveFlowState } from "./state";
 
-export const TransitionInput = z.object({ sessionId: SessionId, to: z.string().min(1).max(64) });
+export const TransitionInput = z.object({ sessionId: SessionId, to: z.string().check(z.minLength(1), z.maxLength(64)) });
 
 /**
  * Moves the session to another phase if its flow allows it; otherwise

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import { chat } from "../chat";
 import { okr } from "../okr/flow";
 import { questionnaire } from "../questionnaire/flow";
@@ -21,4 +21,4 @@ export const flowNames = Object.keys(flows) as [FlowName, ...FlowName[]];
 export const defaultFlow: FlowName = "okr";
 
 /** The flow a new session runs, by name: any registered flow, the OKR coach by default. */
-export const SessionFlow = z.enum(flowNames).default(defaultFlow);
+export const SessionFlow = z._default(z.enum(flowNames), defaultFlow);

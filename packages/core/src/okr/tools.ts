@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import { VisibleError } from "../error";
 import { invalidInput } from "../util/invalid-input";
 import { DraftUpdate, applyDraftUpdate } from "./machine/draft";
@@ -14,8 +14,8 @@ export const PROPOSE_TRANSITION = "propose_phase_transition";
 
 /** The input of the `propose_phase_transition` tool. */
 export const ProposeTransition = z.object({
-  to: Phase.describe("The phase to move to"),
-  reason: z.string().trim().min(1).max(500).describe("Why, in a sentence"),
+  to: Phase.check(z.describe("The phase to move to")),
+  reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500), z.describe("Why, in a sentence")),
 });
 export type ProposeTransition = z.infer<typeof ProposeTransition>;
 

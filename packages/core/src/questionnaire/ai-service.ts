@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import { ProviderError, type AiProvider, type ProviderEvent, type ProviderRequest } from "../ai/provider";
 import { config } from "../config";
 import { currentQuestion, templateOf, type QuestionnaireState } from "./state";
@@ -19,7 +19,7 @@ import { nextText, readLiterally } from "./literal";
  * session and the connection stay either way.
  */
 const NextQuestionAnswer = z.discriminatedUnion("status", [
-  z.object({ status: z.literal("in_progress"), nextQuestion: z.object({ text: z.string().trim().min(1).max(5000) }) }),
+  z.object({ status: z.literal("in_progress"), nextQuestion: z.object({ text: z.string().check(z.trim(), z.minLength(1), z.maxLength(5000)) }) }),
   z.object({ status: z.literal("complete") }),
 ]);
 

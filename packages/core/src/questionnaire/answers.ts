@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import type { TemplateQuestion } from "../template/schema";
 
 /** A stored answer: text, an ISO date (YYYY-MM-DD), an email, one of the options, or a number. */

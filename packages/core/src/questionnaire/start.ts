@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import { create, CreateInput } from "../conversation/lifecycle";
 import { questionnaireItem } from "../conversation/partition";
 import { tableName } from "../table";

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import { Template, type TemplateQuestion } from "../template/schema";
 import type { FlowQuestion } from "../flow/plugin";
 import type { Answer } from "./answers";
@@ -13,11 +13,11 @@ import type { Answer } from "./answers";
  */
 export const QuestionnaireState = z.object({
   /** Null only in the flow's placeholder state: a questionnaire is always created from a template. */
-  template: Template.nullable(),
+  template: z.nullable(Template),
   answers: z.record(z.string(), z.union([z.string(), z.number()])),
   skipped: z.array(z.string()),
   /** The question asked now; null when none is left. */
-  current: z.string().nullable(),
+  current: z.nullable(z.string()),
   /** The document is written: the questionnaire is done. */
   complete: z.boolean(),
 });

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import type { FlowEffect, FlowTool, FlowToolCall, FlowToolOutcome } from "../flow/plugin";
 import { toolInputSchema } from "../flow/tool-input-schema";
 import { Markdown, Title } from "../document/document";
@@ -14,14 +14,19 @@ export const GO_BACK = "go_back";
 export const WRITE_DOCUMENT = "write_document";
 
 const RecordAnswer = z.object({
-  questionId: z.string().describe("The id of the question answered"),
-  answer: z.string().max(5000).describe("The answer in the question's kind: text as said; a number in digits; a date as YYYY-MM-DD; an email address; one of the options exactly"),
+  questionId: z.string().check(z.describe("The id of the question answered")),
+  answer: z
+    .string()
+    .check(z.maxLength(5000), z.describe("The answer in the question's kind: text as said; a number in digits; a date as YYYY-MM-DD; an email address; one of the options exactly")),
 });
-const QuestionRef = z.object({ questionId: z.string().describe("The id of the question") });
+const QuestionRef = z.object({ questionId: z.string().check(z.describe("The id of the question")) });
 /** A document as the document store takes it (its limits stated there once). */
 const WriteDocument = z.object({
-  title: Title.optional().describe("The document's title; the template's when left out"),
-  markdown: Markdown.refine((markdown) => markdown.trim() !== "", "the document is empty").describe("The whole document in Markdown, written from the template's document and the stored answers"),
+  title: z.optional(Title).check(z.describe("The document's title; the template's when left out")),
+  markdown: Markdown.check(
+    z.refine((markdown) => markdown.trim() !== "", "the document is empty"),
+    z.describe("The whole document in Markdown, written from the template's document and the stored answers"),
+  ),
 });
 
 export const tools: readonly FlowTool[] = [

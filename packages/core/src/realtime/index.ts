@@ -3,13 +3,13 @@
  * `{type, ...}` from the server. One module, shared by the handlers, the
  * local runtime's tests and the typed client.
  */
-import * as z from "zod";
+import * as z from "../zod";
 import { ClientMessageId, Message, MessageContent } from "../conversation/message";
 import { Info as SessionInfo, SessionId } from "../conversation/session";
 
 export { ClientMessageId };
 
-export const JoinSession = z.object({ action: z.literal("join_session"), sessionId: SessionId, afterSeq: z.number().int().nonnegative().optional() });
+export const JoinSession = z.object({ action: z.literal("join_session"), sessionId: SessionId, afterSeq: z.optional(z.number().check(z.int(), z.nonnegative())) });
 export const LeaveSession = z.object({ action: z.literal("leave_session"), sessionId: SessionId });
 export const SendMessage = z.object({
   action: z.literal("send_message"),
@@ -66,15 +66,15 @@ function serverEvent() {
       sessionId: SessionId,
       on: z.boolean(),
       /** Sent when the model thinks before it writes: `thinking` while it does (nothing of it is shown), `writing` with the first text after. */
-      stage: z.enum(["thinking", "writing"]).optional(),
+      stage: z.optional(z.enum(["thinking", "writing"])),
     }),
     z.object({
       type: z.literal("message_delta"),
       sessionId: SessionId,
       messageId: z.string(),
-      seq: z.number().int().nonnegative(),
+      seq: z.number().check(z.int(), z.nonnegative()),
       /** Where `delta` starts in the reply, in UTF-16 code units (a JavaScript string index): gaps and overlaps show. */
-      offset: z.number().int().nonnegative(),
+      offset: z.number().check(z.int(), z.nonnegative()),
       delta: z.string(),
     }),
     /**
@@ -87,10 +87,10 @@ function serverEvent() {
       sessionId: SessionId,
       messageId: z.string(),
       text: z.string(),
-      offset: z.number().int().nonnegative(),
+      offset: z.number().check(z.int(), z.nonnegative()),
     }),
     /** `stopped`: the reply was stopped by its user (stored as far as written, status incomplete, stopReason user). */
-    z.object({ type: z.literal("message_complete"), message: Message, stopped: z.literal(true).optional() }),
+    z.object({ type: z.literal("message_complete"), message: Message, stopped: z.optional(z.literal(true)) }),
     /** The answer to stop_generation: `stopping` tells whether a reply was being written (it ends with message_complete, stopped). */
     z.object({ type: z.literal("stop_acknowledged"), sessionId: SessionId, stopping: z.boolean() }),
     z.object({ type: z.literal("phase_transition"), sessionId: SessionId, from: z.string(), to: z.string() }),
@@ -106,17 +106,17 @@ function serverEvent() {
         text: z.string(),
         kind: z.enum(["text", "number", "date", "choice", "email"]),
         required: z.boolean(),
-        options: z.array(z.string()).optional(),
-        help: z.string().optional(),
+        options: z.optional(z.array(z.string())),
+        help: z.optional(z.string()),
       }),
-      progress: z.object({ answered: z.number().int().nonnegative(), total: z.number().int().positive() }),
-      error: z.string().optional(),
+      progress: z.object({ answered: z.number().check(z.int(), z.nonnegative()), total: z.number().check(z.int(), z.positive()) }),
+      error: z.optional(z.string()),
     }),
     /** A connection opened with `?templateId=` found the user's questionnaire under way: its history (the first page), then next_question. */
     z.object({ type: z.literal("session_resumed"), sessionId: SessionId, history: z.array(Message), hasMore: z.boolean() }),
     /** A questionnaire is done: its document is stored (`GET /api/documents/{documentId}`). */
     z.object({ type: z.literal("session_complete"), sessionId: SessionId, documentId: z.string() }),
-    z.object({ type: z.literal("session_status"), session: SessionInfo, turnInProgress: z.boolean(), connections: z.number().int().nonnegative() }),
+    z.object({ type: z.literal("session_status"), session: SessionInfo, turnInProgress: z.boolean(), connections: z.number().check(z.int(), z.nonnegative()) }),
     z.object({ type: z.literal("pong"), at: z.string() }),
     z.object({
       type: z.literal("session_error"),
@@ -124,9 +124,9 @@ function serverEvent() {
       message: z.string(),
       retryable: z.boolean(),
       requestId: z.string(),
-      sessionId: z.string().optional(),
-      clientMessageId: z.string().optional(),
-      retryAfter: z.number().optional(),
+      sessionId: z.optional(z.string()),
+      clientMessageId: z.optional(z.string()),
+      retryAfter: z.optional(z.number()),
     }),
   ]);
 }

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import type { TokenUsage } from "../conversation/message";
 
 /**
@@ -23,37 +23,37 @@ export const OutputMessage = z.object({
 export type OutputMessage = z.infer<typeof OutputMessage>;
 
 export const ResponseUsage = z.object({
-  input_tokens: z.number().int(),
-  input_tokens_details: z.object({ cached_tokens: z.number().int() }),
-  output_tokens: z.number().int(),
-  output_tokens_details: z.object({ reasoning_tokens: z.number().int() }),
-  total_tokens: z.number().int(),
+  input_tokens: z.number().check(z.int()),
+  input_tokens_details: z.object({ cached_tokens: z.number().check(z.int()) }),
+  output_tokens: z.number().check(z.int()),
+  output_tokens_details: z.object({ reasoning_tokens: z.number().check(z.int()) }),
+  total_tokens: z.number().check(z.int()),
 });
 
 export const ResponseObject = z.object({
   id: z.string(),
   object: z.literal("response"),
-  created_at: z.number().int(),
+  created_at: z.number().check(z.int()),
   status: z.enum(["in_progress", "completed", "incomplete", "failed"]),
   background: z.boolean(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  incomplete_details: z.object({ reason: z.string() }).nullable(),
-  instructions: z.string().nullable(),
-  max_output_tokens: z.number().int().nullable(),
+  error: z.nullable(z.object({ code: z.string(), message: z.string() })),
+  incomplete_details: z.nullable(z.object({ reason: z.string() })),
+  instructions: z.nullable(z.string()),
+  max_output_tokens: z.nullable(z.number().check(z.int())),
   model: z.string(),
   output: z.array(OutputMessage),
   parallel_tool_calls: z.boolean(),
-  previous_response_id: z.string().nullable(),
-  reasoning: z.object({ effort: z.string().nullable(), summary: z.null() }),
+  previous_response_id: z.nullable(z.string()),
+  reasoning: z.object({ effort: z.nullable(z.string()), summary: z.null() }),
   store: z.boolean(),
-  temperature: z.number().nullable(),
+  temperature: z.nullable(z.number()),
   text: z.object({ format: z.object({ type: z.literal("text") }) }),
   tool_choice: z.literal("auto"),
   tools: z.array(z.never()),
-  top_p: z.number().nullable(),
+  top_p: z.nullable(z.number()),
   truncation: z.literal("disabled"),
-  usage: ResponseUsage.nullable(),
-  user: z.string().nullable(),
+  usage: z.nullable(ResponseUsage),
+  user: z.nullable(z.string()),
   metadata: z.record(z.string(), z.string()),
 });
 export type ResponseObject = z.infer<typeof ResponseObject>;
@@ -70,8 +70,8 @@ export type InputItem = z.infer<typeof InputItem>;
 export const InputItemList = z.object({
   object: z.literal("list"),
   data: z.array(InputItem),
-  first_id: z.string().nullable(),
-  last_id: z.string().nullable(),
+  first_id: z.nullable(z.string()),
+  last_id: z.nullable(z.string()),
   has_more: z.boolean(),
 });
 export type InputItemList = z.infer<typeof InputItemList>;

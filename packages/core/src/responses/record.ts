@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
-import * as z from "zod";
+import * as z from "../zod";
 import { currentActor } from "../actor";
 import { TokenUsage } from "../conversation/message";
 import { VisibleError } from "../error";
@@ -25,20 +25,20 @@ export const StoredResponse = z.object({
   id: z.string(),
   userId: z.string(),
   sessionId: z.string(),
-  firstSeq: z.number().int().positive(),
-  replySeq: z.number().int().positive(),
+  firstSeq: z.number().check(z.int(), z.positive()),
+  replySeq: z.number().check(z.int(), z.positive()),
   model: z.string(),
   /** Epoch seconds, as OpenAI's `created_at`. */
-  createdAt: z.number().int(),
+  createdAt: z.number().check(z.int()),
   status: z.enum(["completed", "incomplete"]),
-  instructions: z.string().nullable(),
+  instructions: z.nullable(z.string()),
   metadata: z.record(z.string(), z.string()),
-  temperature: z.number().nullable(),
-  topP: z.number().nullable(),
-  maxOutputTokens: z.number().int().nullable(),
-  effort: z.string().nullable(),
-  previousResponseId: z.string().nullable(),
-  user: z.string().nullable(),
+  temperature: z.nullable(z.number()),
+  topP: z.nullable(z.number()),
+  maxOutputTokens: z.nullable(z.number().check(z.int())),
+  effort: z.nullable(z.string()),
+  previousResponseId: z.nullable(z.string()),
+  user: z.nullable(z.string()),
   usage: TokenUsage,
 });
 export type StoredResponse = z.infer<typeof StoredResponse>;

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 
 /**
  * A Responses API request as OpenAI documents it. Unknown fields are ignored
@@ -21,11 +21,20 @@ export interface InputReference {
 
 export type InputEntry = InputMessage | InputReference;
 
+/** Where input checks report what is wrong (mini's transform gets the parse payload, with no `addIssue` of its own). */
+interface IssueSink {
+  addIssue(issue: { code: "custom"; message: string; path?: (string | number)[] }): void;
+}
+
+const issueSinkOf = (payload: z.core.ParsePayload): IssueSink => ({
+  addIssue: (issue) => payload.issues.push({ ...issue, input: payload.value }),
+});
+
 const roleOf = { user: "user", assistant: "assistant", system: "system", developer: "system" } as const;
 const TEXT_PARTS = new Set(["input_text", "output_text"]);
 
 /** A message item's content: a string, or text parts (`input_text`, and `output_text` in an assistant message). */
-function textOf(content: unknown, ctx: z.RefinementCtx, path: (string | number)[]): string | undefined {
+function textOf(content: unknown, ctx: IssueSink, path: (string | number)[]): string | undefined {
   if (typeof content === "string") return content;
   if (!Array.isArray(content) || content.length === 0) {
     ctx.addIssue({ code: "custom", message: "content must be a string or a non-empty list of text parts", path });
@@ -36,7 +45,11 @@ function textOf(content: unknown, ctx: z.RefinementCtx, path: (string | number)[
     const type = typeof part === "object" && part !== null ? (part as { type?: unknown }).type : undefined;
     const partText = typeof part === "object" && part !== null ? (part as { text?: unknown }).text : undefined;
     if (typeof type !== "string" || !TEXT_PARTS.has(type)) {
-      ctx.addIssue({ code: "custom", message: `only text content parts (input_text, output_text) are supported, not ${typeof type === "string" ? type : "this part"}`, path: [...path, index, "type"] });
+      ctx.addIssue({
+        code: "custom",
+        message: `only text content parts (input_text, output_text) are supported, not ${typeof type === "string" ? type : "this part"}`,
+        path: [...path, index, "type"],
+      });
       return undefined;
     }
     if (typeof partText !== "string") {
@@ -49,7 +62,7 @@ function textOf(content: unknown, ctx: z.RefinementCtx, path: (string | number)[
 }
 
 /** One item of `input`: a message (`type` may be left out) or an item reference; anything else is a clear 400. */
-function entryOf(item: unknown, ctx: z.RefinementCtx, index: number): InputEntry | undefined {
+function entryOf(item: unknown, ctx: IssueSink, index: number): InputEntry | undefined {
   if (typeof item !== "object" || item === null || Array.isArray(item)) {
     ctx.addIssue({ code: "custom", message: "an input item must be an object", path: [index] });
     return undefined;
@@ -83,74 +96,71 @@ function entryOf(item: unknown, ctx: z.RefinementCtx, index: number): InputEntry
   return { role: roleOf[role as keyof typeof roleOf], text };
 }
 
-const Input = z.union([z.string().min(1, "input needs some text"), z.array(z.unknown()).min(1, "input needs at least one item").max(500)]).transform((input, ctx) => {
-  if (typeof input === "string") return [{ role: "user", text: input }] satisfies InputEntry[];
-  const entries: InputEntry[] = [];
-  for (const [index, item] of input.entries()) {
-    const entry = entryOf(item, ctx, index);
-    if (!entry) return z.NEVER;
-    entries.push(entry);
-  }
-  if (!entries.some((entry) => "role" in entry && entry.role === "user")) {
-    ctx.addIssue({ code: "custom", message: "input needs at least one user message" });
-    return z.NEVER;
-  }
-  return entries;
-});
+const Input = z.pipe(
+  z.union([z.string().check(z.minLength(1, "input needs some text")), z.array(z.unknown()).check(z.minLength(1, "input needs at least one item"), z.maxLength(500))]),
+  z.transform((input, payload) => {
+    const ctx = issueSinkOf(payload);
+    if (typeof input === "string") return [{ role: "user", text: input }] satisfies InputEntry[];
+    const entries: InputEntry[] = [];
+    for (const [index, item] of input.entries()) {
+      const entry = entryOf(item, ctx, index);
+      if (!entry) return z.NEVER;
+      entries.push(entry);
+    }
+    if (!entries.some((entry) => "role" in entry && entry.role === "user")) {
+      ctx.addIssue({ code: "custom", message: "input needs at least one user message" });
+      return z.NEVER;
+    }
+    return entries;
+  }),
+);
 
 /** A field this server does not serve yet: absent, null, or an empty/neutral value is fine; anything else is refused. */
 const unsupported = (message: string, neutral: (value: unknown) => boolean = () => false) =>
-  z
-    .unknown()
-    .optional()
-    .refine((value) => value === undefined || value === null || neutral(value), { message });
+  z.optional(z.unknown()).check(z.refine((value) => value === undefined || value === null || neutral(value), { message }));
 
 const ReasoningEffort = z.enum(["none", "minimal", "low", "medium", "high", "xhigh"]);
 
-export const CreateResponse = z
-  .object({
-    model: z.string().min(1).max(128),
-    input: Input,
-    /** The system prompt of this request only: not carried over by previous_response_id, as with OpenAI. */
-    instructions: z.string().max(64_000).nullish(),
-    previous_response_id: z.string().min(1).max(128).nullish(),
-    max_output_tokens: z.number().int().min(1).max(128_000).nullish(),
-    temperature: z.number().min(0).max(2).nullish(),
-    top_p: z.number().min(0).max(1).nullish(),
-    stream: z.boolean().nullish(),
-    /** Default: stored, when the caller is a user (an API key owns no sessions). */
-    store: z.boolean().nullish(),
-    metadata: z
-      .record(z.string().max(64), z.string().max(512))
-      .refine((metadata) => Object.keys(metadata).length <= 16, { message: "metadata holds at most 16 keys" })
-      .nullish(),
-    user: z.string().max(256).nullish(),
-    reasoning: z.object({ effort: ReasoningEffort.nullish() }).loose().nullish(),
-    text: z
-      .object({
-        format: z
-          .object({ type: z.string() })
-          .loose()
-          .refine((format) => format.type === "text", { message: "only text output is supported (no json_schema or json_object yet)", path: ["type"] })
-          .optional(),
-      })
-      .loose()
-      .nullish(),
-    tools: unsupported("tools are not supported yet", (value) => Array.isArray(value) && value.length === 0),
-    tool_choice: unsupported("only tool_choice none or auto is supported (there are no tools yet)", (value) => value === "none" || value === "auto"),
-    background: unsupported("background responses are not supported", (value) => value === false),
-    conversation: unsupported("the Conversations API is not supported: continue a conversation with previous_response_id"),
-    prompt: unsupported("prompt templates are not supported: send instructions and input"),
-  })
-  .loose();
+export const CreateResponse = z.looseObject({
+  model: z.string().check(z.minLength(1), z.maxLength(128)),
+  input: Input,
+  /** The system prompt of this request only: not carried over by previous_response_id, as with OpenAI. */
+  instructions: z.nullish(z.string().check(z.maxLength(64_000))),
+  previous_response_id: z.nullish(z.string().check(z.minLength(1), z.maxLength(128))),
+  max_output_tokens: z.nullish(z.number().check(z.int(), z.gte(1), z.lte(128_000))),
+  temperature: z.nullish(z.number().check(z.gte(0), z.lte(2))),
+  top_p: z.nullish(z.number().check(z.gte(0), z.lte(1))),
+  stream: z.nullish(z.boolean()),
+  /** Default: stored, when the caller is a user (an API key owns no sessions). */
+  store: z.nullish(z.boolean()),
+  metadata: z.nullish(
+    z
+      .record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(512)))
+      .check(z.refine((metadata) => Object.keys(metadata).length <= 16, { message: "metadata holds at most 16 keys" })),
+  ),
+  user: z.nullish(z.string().check(z.maxLength(256))),
+  reasoning: z.nullish(z.looseObject({ effort: z.nullish(ReasoningEffort) })),
+  text: z.nullish(
+    z.looseObject({
+      format: z.optional(
+        z
+          .looseObject({ type: z.string() })
+          .check(z.refine((format) => format.type === "text", { message: "only text output is supported (no json_schema or json_object yet)", path: ["type"] })),
+      ),
+    }),
+  ),
+  tools: unsupported("tools are not supported yet", (value) => Array.isArray(value) && value.length === 0),
+  tool_choice: unsupported("only tool_choice none or auto is supported (there are no tools yet)", (value) => value === "none" || value === "auto"),
+  background: unsupported("background responses are not supported", (value) => value === false),
+  conversation: unsupported("the Conversations API is not supported: continue a conversation with previous_response_id"),
+  prompt: unsupported("prompt templates are not supported: send instructions and input"),
+});
 export type CreateResponse = z.output<typeof CreateResponse>;
 
 /** `GET /v1/responses/{id}/input_items`: OpenAI's list parameters. */
-export const InputItemsQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-    order: z.enum(["asc", "desc"]).default("desc"),
-    after: z.string().min(1).max(160).optional(),
-  })
-  .loose();
+export const InputItemsQuery = z.looseObject({
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20),
+  order: z._default(z.enum(["asc", "desc"]), "desc"),
+  after: z.optional(z.string().check(z.minLength(1), z.maxLength(160))),
+});
 export type InputItemsQuery = z.output<typeof InputItemsQuery>;

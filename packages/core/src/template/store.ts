@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import * as z from "zod";
+import * as z from "../zod";
 import { currentActor } from "../actor";
 import { clock } from "../clock";
 import { VisibleError } from "../error";
@@ -69,7 +69,10 @@ async function store(input: TemplateInput, onlyIfChanged: boolean): Promise<PutR
   }
 }
 
-export const GetTemplateInput = /* @__PURE__ */ z.object({ id: TemplateId, version: /* @__PURE__ */ z.number().int().positive().optional() });
+export const GetTemplateInput = /* @__PURE__ */ z.object({
+  id: TemplateId,
+  version: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.number().check(/* @__PURE__ */ z.int(), /* @__PURE__ */ z.positive())),
+});
 
 const get = /* @__PURE__ */ fn(GetTemplateInput, async ({ id, version }): Promise<Template> => {
   currentActor();
@@ -88,8 +91,8 @@ export function getTemplate(id: string, version?: number): Promise<Template> {
 }
 
 export const ListTemplatesInput = /* @__PURE__ */ z.object({
-  limit: /* @__PURE__ */ z.number().int().min(1).max(100).default(20),
-  cursor: /* @__PURE__ */ z.string().optional(),
+  limit: /* @__PURE__ */ z._default(/* @__PURE__ */ z.number().check(/* @__PURE__ */ z.int(), /* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(100)), 20),
+  cursor: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
 });
 
 export interface TemplatePage {
@@ -128,7 +131,7 @@ export const deleteTemplate = /* @__PURE__ */ fn(TemplateId, async (id): Promise
 });
 
 // Pure: a route that never reads a head does not build this at cold start.
-const Head = /* @__PURE__ */ TemplateSummary.extend({ contentHash: /* @__PURE__ */ z.string(), deletedAt: /* @__PURE__ */ z.string().optional() });
+const Head = /* @__PURE__ */ z.extend(TemplateSummary, { contentHash: /* @__PURE__ */ z.string(), deletedAt: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()) });
 type Head = z.infer<typeof Head>;
 
 async function readHead(id: string): Promise<Head | undefined> {

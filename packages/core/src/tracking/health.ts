@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import { assertApiKey } from "../actor";
 import { queryAll } from "../table";
 import { clock } from "../clock";
@@ -14,15 +14,15 @@ import { stuckCutoff } from "./tasks";
 export const HEALTH_LIST_LIMIT = 20;
 
 const counts = <S extends string>(statuses: readonly S[]) =>
-  z.object(Object.fromEntries(statuses.map((status) => [status, z.number().int().nonnegative()])) as Record<S, z.ZodNumber>);
+  z.object(Object.fromEntries(statuses.map((status) => [status, z.number().check(z.int(), z.nonnegative())])) as Record<S, z.ZodMiniNumber<number>>);
 
 // Pure: only the health route uses it; the other tracking routes drop it.
 export const HealthSummary = /* @__PURE__ */ z.object({
   generatedAt: /* @__PURE__ */ z.string(),
-  staleAfterSeconds: /* @__PURE__ */ z.number().int(),
-  stuckAfterSeconds: /* @__PURE__ */ z.number().int(),
-  sessions: /* @__PURE__ */ z.object({ byStatus: /* @__PURE__ */ counts(Run.runStatuses), stale: /* @__PURE__ */ z.number().int().nonnegative() }),
-  tasks: /* @__PURE__ */ z.object({ byStatus: /* @__PURE__ */ counts(Task.taskStatuses), stuck: /* @__PURE__ */ z.number().int().nonnegative() }),
+  staleAfterSeconds: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.int()),
+  stuckAfterSeconds: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.int()),
+  sessions: /* @__PURE__ */ z.object({ byStatus: /* @__PURE__ */ counts(Run.runStatuses), stale: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.int(), /* @__PURE__ */ z.nonnegative()) }),
+  tasks: /* @__PURE__ */ z.object({ byStatus: /* @__PURE__ */ counts(Task.taskStatuses), stuck: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.int(), /* @__PURE__ */ z.nonnegative()) }),
   machines: /* @__PURE__ */ z.object({ byStatus: /* @__PURE__ */ counts(Machine.machineStatuses) }),
   /** Stored as stale first, then live runs silent the longest. */
   staleSessions: /* @__PURE__ */ z.array(Run.Info),

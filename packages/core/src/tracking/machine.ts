@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import { machineKeys } from "./keys";
 import { Id } from "./shared";
 
@@ -18,15 +18,15 @@ export const Info = /* @__PURE__ */ z.object({
   status: MachineStatus,
   /** `capacity` sessions may hold a slot at once; `assignments` are the sessions holding one, oldest claim first. */
   slots: /* @__PURE__ */ z.object({
-    capacity: /* @__PURE__ */ z.number().int().nonnegative(),
-    used: /* @__PURE__ */ z.number().int().nonnegative(),
+    capacity: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.int(), /* @__PURE__ */ z.nonnegative()),
+    used: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.int(), /* @__PURE__ */ z.nonnegative()),
     assignments: /* @__PURE__ */ z.array(Assignment),
   }),
   lastHeartbeat: /* @__PURE__ */ z.string(),
   createdAt: /* @__PURE__ */ z.string(),
   updatedAt: /* @__PURE__ */ z.string(),
   metadata: /* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), /* @__PURE__ */ z.unknown()),
-  version: /* @__PURE__ */ z.number().int().positive(),
+  version: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.int(), /* @__PURE__ */ z.positive()),
 });
 export type Info = z.infer<typeof Info>;
 
@@ -43,7 +43,7 @@ export function toItem(machine: Info) {
   };
 }
 
-const Stored = /* @__PURE__ */ z.object({ capacity: /* @__PURE__ */ z.number().int().nonnegative(), assignments: /* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), /* @__PURE__ */ z.string()) });
+const Stored = /* @__PURE__ */ z.object({ capacity: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.int(), /* @__PURE__ */ z.nonnegative()), assignments: /* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), /* @__PURE__ */ z.string()) });
 
 export function fromItem(item: Record<string, unknown>): Info {
   const { capacity, assignments } = Stored.parse(item);

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
-import * as z from "zod";
+import * as z from "../zod";
 import { assertApiKey } from "../actor";
 import { notFound, VisibleError } from "../error";
 import { documentClient, tableName } from "../table";
@@ -15,16 +15,16 @@ import { Limit, Metadata, type Page } from "./shared";
 import { busy, MAX_ATTEMPTS, pageLists } from "./store";
 import { assertTransition, isTerminal, machineTransitions, runTransitions } from "./transitions";
 
-const Hostname = /* @__PURE__ */ z.string().trim().min(1).max(255);
-const Capacity = /* @__PURE__ */ z.number().int().min(0).max(Machine.MAX_CAPACITY);
+const Hostname = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.trim(), /* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(255));
+const Capacity = /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.int(), /* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(Machine.MAX_CAPACITY));
 
 export const CreateMachineInput = /* @__PURE__ */ z.object({
   /** A client-chosen id (e.g. a stable host id); generated when absent. */
-  id: /* @__PURE__ */ Machine.MachineId.optional(),
+  id: /* @__PURE__ */ z.optional(Machine.MachineId),
   hostname: Hostname,
   capacity: Capacity,
-  status: /* @__PURE__ */ Machine.MachineStatus.default("online"),
-  metadata: /* @__PURE__ */ Metadata.default({}),
+  status: /* @__PURE__ */ z._default(Machine.MachineStatus, "online"),
+  metadata: /* @__PURE__ */ z._default(Metadata, {}),
 });
 
 export const createMachine = /* @__PURE__ */ fn(CreateMachineInput, async (input): Promise<Machine.Info> => {
@@ -107,17 +107,15 @@ async function modifyMachine(id: string, change: (current: Machine.Info, now: st
   }
 }
 
-export const UpdateMachineInput = /* @__PURE__ */ z
-  .object({
-    id: Machine.MachineId,
-    hostname: Hostname.optional(),
-    status: Machine.MachineStatus.optional(),
-    /** Lowering it below the slots in use frees none: new claims fail until enough are released. */
-    capacity: Capacity.optional(),
-    /** Replaces the metadata. */
-    metadata: Metadata.optional(),
-  })
-  .strict();
+export const UpdateMachineInput = /* @__PURE__ */ z.strictObject({
+  id: Machine.MachineId,
+  hostname: /* @__PURE__ */ z.optional(Hostname),
+  status: /* @__PURE__ */ z.optional(Machine.MachineStatus),
+  /** Lowering it below the slots in use frees none: new claims fail until enough are released. */
+  capacity: /* @__PURE__ */ z.optional(Capacity),
+  /** Replaces the metadata. */
+  metadata: /* @__PURE__ */ z.optional(Metadata),
+});
 
 export const updateMachine = /* @__PURE__ */ fn(UpdateMachineInput, async (input) => {
   assertApiKey();
@@ -145,9 +143,9 @@ export const removeMachine = /* @__PURE__ */ fn(Machine.MachineId, async (id) =>
 });
 
 export const ListMachinesInput = /* @__PURE__ */ z.object({
-  status: /* @__PURE__ */ Machine.MachineStatus.optional(),
+  status: /* @__PURE__ */ z.optional(Machine.MachineStatus),
   limit: Limit,
-  cursor: /* @__PURE__ */ z.string().optional(),
+  cursor: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
 });
 
 /** Machines sorted by status then id, or those of one status. */

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import { runKeys } from "./keys";
 import { Id, Metadata } from "./shared";
 
@@ -20,15 +20,15 @@ export const isLive = (status: RunStatus) => (liveStatuses as readonly string[])
 export const Info = /* @__PURE__ */ z.object({
   id: /* @__PURE__ */ z.string(),
   projectId: /* @__PURE__ */ z.string(),
-  machineId: /* @__PURE__ */ z.string().optional(),
+  machineId: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
   status: RunStatus,
   startedAt: /* @__PURE__ */ z.string(),
   lastHeartbeat: /* @__PURE__ */ z.string(),
   /** When it reached completed or failed. */
-  endedAt: /* @__PURE__ */ z.string().optional(),
+  endedAt: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
   updatedAt: /* @__PURE__ */ z.string(),
   metadata: /* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), /* @__PURE__ */ z.unknown()),
-  version: /* @__PURE__ */ z.number().int().positive(),
+  version: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.int(), /* @__PURE__ */ z.positive()),
 });
 export type Info = z.infer<typeof Info>;
 

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
-import * as z from "zod";
+import * as z from "../zod";
 import { assertApiKey } from "../actor";
 import { notFound, VisibleError } from "../error";
 import { batchDelete, documentClient, queryAll, tableName } from "../table";
@@ -14,16 +14,16 @@ import { Limit, Metadata, type Page } from "./shared";
 import { modifyVersioned, pageLists } from "./store";
 import { assertTransition, isTerminal, runTransitions } from "./transitions";
 
-const ProjectId = /* @__PURE__ */ z.string().trim().min(1).max(128);
-const MachineRef = /* @__PURE__ */ z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "not a machine id");
+const ProjectId = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.trim(), /* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(128));
+const MachineRef = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.regex(/^[A-Za-z0-9_-]{1,64}$/, "not a machine id"));
 
 export const CreateRunInput = /* @__PURE__ */ z.object({
   /** A client-chosen id (e.g. the editor's own session id); generated when absent. */
-  id: /* @__PURE__ */ Run.RunId.optional(),
+  id: /* @__PURE__ */ z.optional(Run.RunId),
   projectId: ProjectId,
-  machineId: /* @__PURE__ */ MachineRef.optional(),
-  status: /* @__PURE__ */ z.enum(Run.liveStatuses).default("active"),
-  metadata: /* @__PURE__ */ Metadata.default({}),
+  machineId: /* @__PURE__ */ z.optional(MachineRef),
+  status: /* @__PURE__ */ z._default(/* @__PURE__ */ z.enum(Run.liveStatuses), "active"),
+  metadata: /* @__PURE__ */ z._default(Metadata, {}),
 });
 
 export const createRun = /* @__PURE__ */ fn(CreateRunInput, async (input): Promise<Run.Info> => {
@@ -79,17 +79,15 @@ function withStatus(run: Run.Info, status: Run.RunStatus, now: string): Run.Info
   return { ...run, status, endedAt: isTerminal(runTransitions, status) ? now : undefined };
 }
 
-export const UpdateRunInput = /* @__PURE__ */ z
-  .object({
-    id: Run.RunId,
-    status: Run.RunStatus.optional(),
-    projectId: ProjectId.optional(),
-    /** `null` clears it. */
-    machineId: MachineRef.nullable().optional(),
-    /** Replaces the metadata. */
-    metadata: Metadata.optional(),
-  })
-  .strict();
+export const UpdateRunInput = /* @__PURE__ */ z.strictObject({
+  id: Run.RunId,
+  status: /* @__PURE__ */ z.optional(Run.RunStatus),
+  projectId: /* @__PURE__ */ z.optional(ProjectId),
+  /** `null` clears it. */
+  machineId: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.nullable(MachineRef)),
+  /** Replaces the metadata. */
+  metadata: /* @__PURE__ */ z.optional(Metadata),
+});
 
 export const updateRun = /* @__PURE__ */ fn(UpdateRunInput, async (input) => {
   assertApiKey();
@@ -139,9 +137,9 @@ export const removeRun = /* @__PURE__ */ fn(Run.RunId, async (id) => {
 
 /** `stale` as a list: stored as stale, or live and silent for longer than the stale window. */
 export const ListRunsInput = /* @__PURE__ */ z.object({
-  status: /* @__PURE__ */ Run.RunStatus.optional(),
+  status: /* @__PURE__ */ z.optional(Run.RunStatus),
   limit: Limit,
-  cursor: /* @__PURE__ */ z.string().optional(),
+  cursor: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
 });
 
 export const listRuns = /* @__PURE__ */ fn(ListRunsInput, async (input): Promise<Page<Run.Info>> => {

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import { taskIdPattern, taskKeys, ulidPattern } from "./keys";
 import { idPattern } from "./shared";
 
@@ -6,7 +6,7 @@ export const taskStatuses = ["pending", "in_progress", "blocked", "completed", "
 export const TaskStatus = /* @__PURE__ */ z.enum(taskStatuses);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
-export const Progress = /* @__PURE__ */ z.number().int().min(0).max(100);
+export const Progress = /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.int(), /* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(100));
 
 export const Info = /* @__PURE__ */ z.object({
   id: /* @__PURE__ */ z.string(),
@@ -15,15 +15,15 @@ export const Info = /* @__PURE__ */ z.object({
   status: TaskStatus,
   progress: Progress,
   /** First time it went in_progress. */
-  startedAt: /* @__PURE__ */ z.string().optional(),
+  startedAt: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
   /** When it completed (not set for failed tasks, which carry `error`). */
-  completedAt: /* @__PURE__ */ z.string().optional(),
+  completedAt: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
   /** Why it failed; present exactly when the status is failed. */
-  error: /* @__PURE__ */ z.string().optional(),
+  error: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
   createdAt: /* @__PURE__ */ z.string(),
   updatedAt: /* @__PURE__ */ z.string(),
   metadata: /* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), /* @__PURE__ */ z.unknown()),
-  version: /* @__PURE__ */ z.number().int().positive(),
+  version: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.int(), /* @__PURE__ */ z.positive()),
 });
 export type Info = z.infer<typeof Info>;
 
@@ -33,7 +33,7 @@ export type Info = z.infer<typeof Info>;
  * runs. Run ids never contain a dot, so the split is unambiguous.
  */
 export const taskId = (runId: string, ulid: string) => `${runId}.t${ulid}`;
-export const TaskId = /* @__PURE__ */ z.string().regex(/* @__PURE__ */ new RegExp(`^${taskIdPattern}$`), "not a task id");
+export const TaskId = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.regex(/* @__PURE__ */ new RegExp(`^${taskIdPattern}$`), "not a task id"));
 
 export function parseTaskId(id: string): { runId: string; ulid: string } | undefined {
   const match = new RegExp(`^(${idPattern})\\.t(${ulidPattern})$`).exec(id);

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
-import * as z from "zod";
+import * as z from "../zod";
 import { assertApiKey } from "../actor";
 import { notFound, VisibleError } from "../error";
 import { documentClient, tableName } from "../table";
@@ -16,8 +16,8 @@ import { modifyVersioned, pageLists } from "./store";
 import * as Task from "./task";
 import { assertTransition, isTerminal, runTransitions, taskTransitions } from "./transitions";
 
-const Title = /* @__PURE__ */ z.string().trim().min(1).max(500);
-const ErrorText = /* @__PURE__ */ z.string().trim().min(1).max(4000);
+const Title = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.trim(), /* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(500));
+const ErrorText = /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.trim(), /* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(4000));
 
 /**
  * `progress` is 0–100 and 100 once completed; `error` comes with, and only
@@ -33,7 +33,7 @@ function fieldProblems(task: { status: Task.TaskStatus; progress?: number; error
   return problems;
 }
 
-function checkFields(task: { status: Task.TaskStatus; progress?: number; error?: string }, ctx: z.RefinementCtx) {
+function checkFields(task: { status: Task.TaskStatus; progress?: number; error?: string }, ctx: z.core.$RefinementCtx) {
   for (const problem of fieldProblems(task)) ctx.addIssue({ code: "custom", path: [problem.path], message: problem.message });
 }
 
@@ -41,12 +41,12 @@ export const CreateTaskInput = /* @__PURE__ */ z
   .object({
     sessionId: Run.RunId,
     title: Title,
-    status: Task.TaskStatus.default("pending"),
-    progress: Task.Progress.optional(),
-    error: ErrorText.optional(),
-    metadata: Metadata.default({}),
+    status: /* @__PURE__ */ z._default(Task.TaskStatus, "pending"),
+    progress: /* @__PURE__ */ z.optional(Task.Progress),
+    error: /* @__PURE__ */ z.optional(ErrorText),
+    metadata: /* @__PURE__ */ z._default(Metadata, {}),
   })
-  .superRefine(checkFields);
+  .check(/* @__PURE__ */ z.superRefine(checkFields));
 
 export const createTask = /* @__PURE__ */ fn(CreateTaskInput, async (input): Promise<Task.Info> => {
   assertApiKey();
@@ -88,17 +88,15 @@ export const getTask = /* @__PURE__ */ fn(Task.TaskId, async (id) => {
   return loadTask(id);
 });
 
-export const UpdateTaskInput = /* @__PURE__ */ z
-  .object({
-    id: Task.TaskId,
-    status: Task.TaskStatus.optional(),
-    progress: Task.Progress.optional(),
-    error: ErrorText.optional(),
-    title: Title.optional(),
-    /** Replaces the metadata. */
-    metadata: Metadata.optional(),
-  })
-  .strict();
+export const UpdateTaskInput = /* @__PURE__ */ z.strictObject({
+  id: Task.TaskId,
+  status: /* @__PURE__ */ z.optional(Task.TaskStatus),
+  progress: /* @__PURE__ */ z.optional(Task.Progress),
+  error: /* @__PURE__ */ z.optional(ErrorText),
+  title: /* @__PURE__ */ z.optional(Title),
+  /** Replaces the metadata. */
+  metadata: /* @__PURE__ */ z.optional(Metadata),
+});
 
 /**
  * Changes a task under its version. The status change must be allowed by
@@ -157,10 +155,10 @@ export const removeTask = /* @__PURE__ */ fn(Task.TaskId, async (id) => {
  * (the status index, status by status).
  */
 export const ListTasksInput = /* @__PURE__ */ z.object({
-  sessionId: /* @__PURE__ */ Run.RunId.optional(),
-  status: /* @__PURE__ */ Task.TaskStatus.optional(),
+  sessionId: /* @__PURE__ */ z.optional(Run.RunId),
+  status: /* @__PURE__ */ z.optional(Task.TaskStatus),
   limit: Limit,
-  cursor: /* @__PURE__ */ z.string().optional(),
+  cursor: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
 });
 
 export const listTasks = /* @__PURE__ */ fn(ListTasksInput, async (input): Promise<Page<Task.Info>> => {

@@ -1,6 +1,6 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { ulid } from "ulid";
-import * as z from "zod";
+import * as z from "../zod";
 import { assertUserId } from "../actor";
 import * as Connection from "../connection";
 import * as MessageEntity from "../conversation/message";

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 import { SessionId } from "../conversation/session";
 import { loadOwnedSession } from "../conversation/store";
 import { requestStop } from "./lock";

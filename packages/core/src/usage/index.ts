@@ -1,5 +1,5 @@
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import * as z from "zod";
+import * as z from "../zod";
 import type { Actor } from "../actor";
 import { VisibleError } from "../error";
 import { documentClient, queryAll, tableName } from "../table";
@@ -30,10 +30,10 @@ export async function recordUsage(caller: string, model: string, usage: { inputT
   );
 }
 
-export const UsageQuery = z
-  .object({ from: CalendarDate, to: CalendarDate })
-  .refine((q) => q.from <= q.to, { message: "from must not be after to", path: ["from"] })
-  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * 86_400_000, { message: "at most 366 days per report", path: ["to"] });
+export const UsageQuery = z.object({ from: CalendarDate, to: CalendarDate }).check(
+  z.refine((q) => q.from <= q.to, { message: "from must not be after to", path: ["from"] }),
+  z.refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * 86_400_000, { message: "at most 366 days per report", path: ["to"] }),
+);
 
 export interface UsageDay {
   date: string;
@@ -58,9 +58,10 @@ export async function usageReport(caller: string, query: z.output<typeof UsageQu
     inputTokens: Number(item.inputTokens ?? 0),
     outputTokens: Number(item.outputTokens ?? 0),
   }));
-  const totals = days.reduce(
-    (sum, d) => ({ requests: sum.requests + d.requests, inputTokens: sum.inputTokens + d.inputTokens, outputTokens: sum.outputTokens + d.outputTokens }),
-    { requests: 0, inputTokens: 0, outputTokens: 0 },
-  );
+  const totals = days.reduce((sum, d) => ({ requests: sum.requests + d.requests, inputTokens: sum.inputTokens + d.inputTokens, outputTokens: sum.outputTokens + d.outputTokens }), {
+    requests: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+  });
   return { from: query.from, to: query.to, days, totals };
 }

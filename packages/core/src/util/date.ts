@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 
 /** Whether `value` is YYYY-MM-DD naming a day that exists (no February 30th, no month 13). */
 export function isCalendarDate(value: string): boolean {
@@ -18,5 +18,4 @@ export function isCalendarDate(value: string): boolean {
 // Pure: a handler that never uses it does not build it at cold start.
 export const CalendarDate = /* @__PURE__ */ z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "a date as YYYY-MM-DD", abort: true })
-  .refine(isCalendarDate, { message: "not a calendar date", abort: true });
+  .check(z.regex(/^\d{4}-\d{2}-\d{2}$/, { message: "a date as YYYY-MM-DD", abort: true }), z.refine(isCalendarDate, { message: "not a calendar date", abort: true }));

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "../zod";
 import { invalidInput } from "./invalid-input";
 
 /**
@@ -6,7 +6,7 @@ import { invalidInput } from "./invalid-input";
  * no transport can skip validation. The schema travels with the verb for
  * documentation (OpenAPI) and for transports that want to pre-validate.
  */
-export function fn<Schema extends z.ZodType, Result>(
+export function fn<Schema extends z.ZodMiniType, Result>(
   schema: Schema,
   body: (input: z.output<Schema>) => Result,
 ): ((input: z.input<Schema>) => Result) & { schema: Schema } {

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 
 /**
  * How deeply any JSON a client sends (a REST body, a WebSocket frame) may nest
@@ -34,11 +34,13 @@ export const MAX_METADATA_BYTES = 8 * 1024;
 
 /** A caller's own free-form data, bounded so the item that stores it always fits. */
 // Pure: a handler that never uses it does not build it at cold start.
-export const Metadata = /* @__PURE__ */ z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
-  // Depth first: JSON.stringify below would overflow the stack on a deep value.
-  if (nestsDeeperThan(value, MAX_METADATA_DEPTH)) {
-    ctx.addIssue({ code: "custom", message: `metadata must nest at most ${MAX_METADATA_DEPTH} levels of objects and arrays` });
-  } else if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES) {
-    ctx.addIssue({ code: "custom", message: `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON` });
-  }
-});
+export const Metadata = /* @__PURE__ */ z.record(z.string(), z.unknown()).check(
+  z.superRefine((value, ctx) => {
+    // Depth first: JSON.stringify below would overflow the stack on a deep value.
+    if (nestsDeeperThan(value, MAX_METADATA_DEPTH)) {
+      ctx.addIssue({ code: "custom", message: `metadata must nest at most ${MAX_METADATA_DEPTH} levels of objects and arrays` });
+    } else if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES) {
+      ctx.addIssue({ code: "custom", message: `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON` });
+    }
+  }),
+);

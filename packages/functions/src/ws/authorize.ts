@@ -1,7 +1,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayAuthorizerWithContextResult, Context } from "aws-lambda";
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import { VisibleError } from "@coach/core/error";
 import { verifyToken } from "../http/shared/authenticate";
 import { logger } from "../shared/logger";
@@ -13,9 +13,9 @@ import type { ConnectionIdentity } from "./shared/connection-identity";
  * REST shape, with a method and a path that WebSocket events lack).
  */
 const ConnectAuthorizerEvent = z.object({
-  methodArn: z.string().min(1),
-  queryStringParameters: z.record(z.string(), z.string().optional()).nullish(),
-  requestContext: z.object({ connectionId: z.string(), requestId: z.string() }).partial().optional(),
+  methodArn: z.string().check(z.minLength(1)),
+  queryStringParameters: z.nullish(z.record(z.string(), z.optional(z.string()))),
+  requestContext: z.optional(z.partial(z.object({ connectionId: z.string(), requestId: z.string() }))),
 });
 
 /** The one error message API Gateway turns into a 401; any other failure of the authorizer becomes a 500. */

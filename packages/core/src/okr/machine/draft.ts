@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../zod";
 import { VisibleError } from "../../error";
 import { isCalendarDate } from "../../util/date";
 import { invalidInput } from "../../util/invalid-input";
@@ -7,24 +7,18 @@ export const MIN_KEY_RESULTS = 2;
 export const MAX_KEY_RESULTS = 5;
 
 /** Strings are trimmed (models differ in whitespace); everything else must have the right type. */
-const text = (min: number, max: number) => z.string().trim().min(min).max(max);
+const text = (min: number, max: number) => z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
 
-export const KeyResultId = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^kr[1-9][0-9]?$/, "a key result id looks like kr1");
+export const KeyResultId = z.string().check(z.trim(), z.toLowerCase(), z.regex(/^kr[1-9][0-9]?$/, "a key result id looks like kr1"));
 export type KeyResultId = z.infer<typeof KeyResultId>;
 
 export const IsoDate = z
   .string()
-  .trim()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD")
-  .refine(isCalendarDate, "not a calendar date");
+  .check(z.trim(), z.regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD"), z.refine(isCalendarDate, "not a calendar date"));
 
 export const Objective = z.object({
-  statement: text(3, 300).describe("The objective: qualitative, inspiring, one focus, no numbers"),
-  timeframe: text(1, 100).optional().describe('When it should be true, e.g. "Q3 2026" or "this quarter"'),
+  statement: text(3, 300).check(z.describe("The objective: qualitative, inspiring, one focus, no numbers")),
+  timeframe: z.optional(text(1, 100)).check(z.describe('When it should be true, e.g. "Q3 2026" or "this quarter"')),
 });
 export type Objective = z.infer<typeof Objective>;
 
@@ -32,38 +26,42 @@ export const KeyResult = z.object({
   id: KeyResultId,
   statement: text(3, 300),
   metric: text(1, 120),
-  baseline: z.number().optional(),
-  target: z.number().optional(),
-  unit: text(1, 20).optional(),
-  dueDate: IsoDate.optional(),
+  baseline: z.optional(z.number()),
+  target: z.optional(z.number()),
+  unit: z.optional(text(1, 20)),
+  dueDate: z.optional(IsoDate),
 });
 export type KeyResult = z.infer<typeof KeyResult>;
 
 export const OkrDraft = z
   .object({
-    objective: Objective.nullable(),
-    keyResults: z.array(KeyResult).max(MAX_KEY_RESULTS, `at most ${MAX_KEY_RESULTS} key results`),
+    objective: z.nullable(Objective),
+    keyResults: z.array(KeyResult).check(z.maxLength(MAX_KEY_RESULTS, `at most ${MAX_KEY_RESULTS} key results`)),
   })
-  .superRefine((draft, ctx) => {
-    const seen = new Set<string>();
-    draft.keyResults.forEach((kr, index) => {
-      if (seen.has(kr.id)) ctx.addIssue({ code: "custom", path: ["keyResults", index, "id"], message: `duplicate key result id ${kr.id}` });
-      seen.add(kr.id);
-    });
-  });
+  .check(
+    z.superRefine((draft, ctx) => {
+      const seen = new Set<string>();
+      draft.keyResults.forEach((kr, index) => {
+        if (seen.has(kr.id)) ctx.addIssue({ code: "custom", path: ["keyResults", index, "id"], message: `duplicate key result id ${kr.id}` });
+        seen.add(kr.id);
+      });
+    }),
+  );
 export type OkrDraft = z.infer<typeof OkrDraft>;
 
 /** A draft with nothing in it; frozen, since every function here returns new drafts. */
 const noKeyResults = Object.freeze([]) as unknown as KeyResult[];
 export const emptyDraft: OkrDraft = Object.freeze({ objective: null, keyResults: noKeyResults });
 
-const clearable = <T extends z.ZodType>(schema: T, what: string) => schema.nullable().optional().describe(`${what}; null clears it`);
+const clearable = <T extends z.ZodMiniType>(schema: T, what: string) => z.optional(z.nullable(schema)).check(z.describe(`${what}; null clears it`));
 
 /** One key result to add (no id, or an unused id) or to change (an existing id; omitted fields stay as they are). */
 export const KeyResultUpsert = z.object({
-  id: KeyResultId.optional().describe("An existing id to change that key result; omit it to add a new one (it gets the next free id)"),
-  statement: text(3, 300).optional().describe("The key result as one sentence, e.g. \"Increase weekly active users from 12,000 to 18,000 by June 30\"; required for a new one"),
-  metric: text(1, 120).optional().describe('What is measured, e.g. "weekly active users"; required for a new one'),
+  id: z.optional(KeyResultId).check(z.describe("An existing id to change that key result; omit it to add a new one (it gets the next free id)")),
+  statement: z
+    .optional(text(3, 300))
+    .check(z.describe("The key result as one sentence, e.g. \"Increase weekly active users from 12,000 to 18,000 by June 30\"; required for a new one")),
+  metric: z.optional(text(1, 120)).check(z.describe('What is measured, e.g. "weekly active users"; required for a new one')),
   baseline: clearable(z.number(), "Where the metric stands today, as a number"),
   target: clearable(z.number(), "Where the metric should be by the due date, as a number"),
   unit: clearable(text(1, 20), 'Unit of baseline and target, e.g. "%", "users", "$"'),
@@ -73,9 +71,9 @@ export type KeyResultUpsert = z.infer<typeof KeyResultUpsert>;
 
 /** The input of the `update_okr_draft` tool: every change to a draft goes through it. */
 export const DraftUpdate = z.object({
-  objective: Objective.nullable().optional().describe("Sets or replaces the whole objective; null removes it"),
-  upsertKeyResults: z.array(KeyResultUpsert).max(MAX_KEY_RESULTS).optional().describe("Key results to add or change, matched by id"),
-  removeKeyResults: z.array(KeyResultId).max(MAX_KEY_RESULTS).optional().describe("Ids of key results to remove"),
+  objective: z.optional(z.nullable(Objective)).check(z.describe("Sets or replaces the whole objective; null removes it")),
+  upsertKeyResults: z.optional(z.array(KeyResultUpsert).check(z.maxLength(MAX_KEY_RESULTS))).check(z.describe("Key results to add or change, matched by id")),
+  removeKeyResults: z.optional(z.array(KeyResultId).check(z.maxLength(MAX_KEY_RESULTS))).check(z.describe("Ids of key results to remove")),
 });
 export type DraftUpdate = z.infer<typeof DraftUpdate>;
 

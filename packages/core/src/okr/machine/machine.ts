@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../zod";
 import { OkrDraft, emptyDraft, sameDraft } from "./draft";
 import { Phase, initialPhase, nextPhase, phaseInfo, phases } from "./phases";
 import { RUBRIC_THRESHOLD, isMeasurable, scoreDraft, scoreObjective } from "./rubric";
@@ -8,7 +8,7 @@ export const OkrState = z.object({
   phase: Phase,
   draft: OkrDraft,
   /** Bumped on every change of the draft; each version is worth storing. */
-  draftVersion: z.number().int().nonnegative(),
+  draftVersion: z.number().check(z.int(), z.nonnegative()),
 });
 export type OkrState = z.infer<typeof OkrState>;
 

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../../zod";
 
 /** The phases of the OKR flow, in order. */
 export const Phase = z.enum(["discovery", "refinement", "kr_discovery", "validation", "complete"]);

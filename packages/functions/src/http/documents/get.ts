@@ -1,11 +1,11 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Documents from "@coach/core/document";
 import { attachment } from "../shared/download";
 import { httpRoute } from "../shared/route";
 import { DocumentPath } from "./params";
 
 const Query = z.object({
-  format: z.enum(["json", "markdown", "pdf"]).default("json").describe("`json` (the document with its Markdown), `markdown` or `pdf` (downloads)"),
+  format: z._default(z.enum(["json", "markdown", "pdf"]), "json").check(z.describe("`json` (the document with its Markdown), `markdown` or `pdf` (downloads)")),
 });
 
 export const handler = httpRoute(

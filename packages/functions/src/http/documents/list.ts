@@ -1,10 +1,10 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Documents from "@coach/core/document";
 import { httpRoute } from "../shared/route";
 import { NextCursor } from "../shared/next-cursor";
 import { queryInt } from "../shared/query-int";
 
-const Query = z.object({ limit: queryInt.optional(), cursor: z.string().optional() });
+const Query = z.object({ limit: z.optional(queryInt), cursor: z.optional(z.string()) });
 
 const Page = z.object({ documents: z.array(Documents.Summary), nextCursor: NextCursor });
 

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Documents from "@coach/core/document";
 
 /** Path shape shared by the document routes. */

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import { httpRoute } from "../shared/route";
 
 /** Liveness: the function runs. Touches nothing else. */

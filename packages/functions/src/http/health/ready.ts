@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import { checkTable } from "@coach/core/table";
 import { httpRoute } from "../shared/route";
 

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import { httpRouteKey, httpRoutes, webSocketRoutes, type HttpMethod, type HttpRoute } from "../../manifest";
 import type { RouteSpec } from "../shared/route";
 import { handlerSpecOf, handlerSpecs } from "./handler-specs";
@@ -17,8 +17,8 @@ import { namedSchemas } from "./schemas";
  * `.spec`. A `staticRoute`, which carries no zod, documents its response by
  * a JSON Schema instead.
  */
-export type DocumentedSpec = Omit<RouteSpec<z.ZodType, z.ZodType, z.ZodType>, "response"> & {
-  response?: { status?: number; schema?: z.ZodType; jsonSchema?: JsonSchema; contentType?: string };
+export type DocumentedSpec = Omit<RouteSpec<z.ZodMiniType, z.ZodMiniType, z.ZodMiniType>, "response"> & {
+  response?: { status?: number; schema?: z.ZodMiniType; jsonSchema?: JsonSchema; contentType?: string };
 };
 
 /** Alternatives to a route's main success content type, where a query parameter picks the representation. */
@@ -126,12 +126,12 @@ class SchemaConverter {
   readonly components = new Map<string, JsonSchema>();
   private readonly registry = new NamedRegistry();
 
-  constructor(named: Readonly<Record<string, z.ZodType>>) {
+  constructor(named: Readonly<Record<string, z.ZodMiniType>>) {
     for (const [name, schema] of Object.entries(named)) this.registry.add(schema, { id: name });
   }
 
   /** `context` names schemas zod extracts that have no id (cycles), so they cannot collide across routes. */
-  convert(schema: z.ZodType, io: "input" | "output", context: string): JsonSchema {
+  convert(schema: z.ZodMiniType, io: "input" | "output", context: string): JsonSchema {
     const converted = z.toJSONSchema(schema, {
       target: "draft-2020-12",
       io,

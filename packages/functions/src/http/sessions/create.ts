@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Conversation from "@coach/core/conversation";
 import { flows, SessionFlow } from "@coach/core/flows";
 import { startSession } from "@coach/core/questionnaire";
@@ -9,13 +9,15 @@ const Body = z
   .object({
     flow: SessionFlow,
     /** The questionnaire flow's template (its latest version is pinned); no other flow takes one. */
-    templateId: TemplateId.optional(),
+    templateId: z.optional(TemplateId),
     ...Conversation.CreateInput.shape,
   })
-  .refine((body) => (body.flow === "questionnaire") === (body.templateId !== undefined), {
-    path: ["templateId"],
-    message: "a questionnaire session needs a templateId, and only a questionnaire takes one",
-  });
+  .check(
+    z.refine((body) => (body.flow === "questionnaire") === (body.templateId !== undefined), {
+      path: ["templateId"],
+      message: "a questionnaire session needs a templateId, and only a questionnaire takes one",
+    }),
+  );
 
 export const handler = httpRoute("POST /api/sessions", { body: Body, summary: "Create a session", response: { status: 201, schema: Conversation.Info } }, async ({ body }) => {
   const { flow, templateId, ...input } = body;

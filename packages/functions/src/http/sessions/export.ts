@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Conversation from "@coach/core/conversation";
 import { flows } from "@coach/core/flows";
 import { httpRoute } from "../shared/route";
@@ -7,7 +7,7 @@ import * as Schemas from "../openapi/schemas";
 
 /** PDF is the Markdown transcript rendered; it is a transport's format, so core's ExportFormat does not name it. */
 const Format = z.enum([...Conversation.ExportFormat.options, "pdf"]);
-const Query = z.object({ format: Format.default("json") });
+const Query = z.object({ format: z._default(Format, "json") });
 
 const extension = { json: "json", markdown: "md", pdf: "pdf" } as const;
 

@@ -1,10 +1,10 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Conversation from "@coach/core/conversation";
 import { httpRoute } from "../shared/route";
 import { queryInt, SessionPath } from "./params";
 import { NextCursor } from "../shared/next-cursor";
 
-const Query = z.object({ limit: queryInt.optional(), cursor: z.string().optional(), afterSeq: queryInt.optional() });
+const Query = z.object({ limit: z.optional(queryInt), cursor: z.optional(z.string()), afterSeq: z.optional(queryInt) });
 
 const Page = z.object({ messages: z.array(Conversation.Message), nextCursor: NextCursor });
 

@@ -1,10 +1,10 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Conversation from "@coach/core/conversation";
 import { httpRoute } from "../shared/route";
 import { queryInt } from "./params";
 import { NextCursor } from "../shared/next-cursor";
 
-const Query = z.object({ type: Conversation.ListType.optional(), limit: queryInt.optional(), cursor: z.string().optional() });
+const Query = z.object({ type: z.optional(Conversation.ListType), limit: z.optional(queryInt), cursor: z.optional(z.string()) });
 
 const Page = z.object({ sessions: z.array(Conversation.Info), nextCursor: NextCursor });
 

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Conversation from "@coach/core/conversation";
 
 /** Path and query shapes shared by the session routes. */

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Conversation from "@coach/core/conversation";
 import { httpRoute } from "../shared/route";
 import { SessionPath } from "./params";

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Conversation from "@coach/core/conversation";
 import * as Turn from "@coach/core/turn";
 import { metrics } from "../../shared/metrics";
@@ -7,7 +7,7 @@ import { runPorts } from "../../shared/turn-ports";
 import { httpRoute } from "../shared/route";
 import { SessionPath } from "./params";
 
-const Body = Turn.SendInput.pick({ clientMessageId: true, content: true });
+const Body = z.pick(Turn.SendInput, { clientMessageId: true, content: true });
 
 const Exchange = z.object({ userMessage: Conversation.Message, assistantMessage: Conversation.Message });
 

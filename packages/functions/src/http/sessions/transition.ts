@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Flow from "@coach/core/flow";
 import { flows } from "@coach/core/flows";
 import * as Conversation from "@coach/core/conversation";
@@ -7,7 +7,7 @@ import { httpRoute } from "../shared/route";
 import { SessionPath } from "./params";
 import * as Schemas from "../openapi/schemas";
 
-const Body = Flow.TransitionInput.pick({ to: true });
+const Body = z.pick(Flow.TransitionInput, { to: true });
 
 const Transitioned = z.object({ session: Conversation.Info, transitions: z.array(Schemas.TransitionEffect) });
 

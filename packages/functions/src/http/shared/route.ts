@@ -4,7 +4,7 @@ import middy from "@middy/core";
 import httpCors from "@middy/http-cors";
 import httpSecurityHeaders from "@middy/http-security-headers";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "@coach/core/zod";
 import { withActor, type Actor } from "@coach/core/actor";
 import { VisibleError } from "@coach/core/error";
 import { invalidInput } from "@coach/core/util";
@@ -37,14 +37,14 @@ export type RouteInput<Key extends HttpRouteKey, Path, Query, Body> = {
 } & CallerOf<HttpRouteAuth<Key>>;
 
 /** What a handler says about its route besides what the manifest says (method, path, auth, table rights, streaming). */
-export interface RouteSpec<PathSchema extends z.ZodType, QuerySchema extends z.ZodType, BodySchema extends z.ZodType> {
+export interface RouteSpec<PathSchema extends z.ZodMiniType, QuerySchema extends z.ZodMiniType, BodySchema extends z.ZodMiniType> {
   path?: PathSchema;
   query?: QuerySchema;
   body?: BodySchema;
   /** For the OpenAPI document: one line on what the route does. */
   summary?: string;
   /** For the OpenAPI document: the success status (default 200) and body (none for 204). */
-  response?: { status?: number; schema?: z.ZodType; contentType?: string };
+  response?: { status?: number; schema?: z.ZodMiniType; contentType?: string };
   /** Largest JSON body accepted, in bytes (default 64 KB). */
   maxBodyBytes?: number;
   /** The error body: RFC 7807 problem+json (default), or OpenAI's error shape for the /v1 routes. */
@@ -80,16 +80,16 @@ export type RouteResult = {
  */
 export function httpRoute<
   Key extends HttpRouteKey,
-  PathSchema extends z.ZodType = z.ZodType<Record<string, never>>,
-  QuerySchema extends z.ZodType = z.ZodType<Record<string, never>>,
-  BodySchema extends z.ZodType = z.ZodType<Record<string, never>>,
+  PathSchema extends z.ZodMiniType = z.ZodMiniType<Record<string, never>>,
+  QuerySchema extends z.ZodMiniType = z.ZodMiniType<Record<string, never>>,
+  BodySchema extends z.ZodMiniType = z.ZodMiniType<Record<string, never>>,
 >(
   key: Key,
   spec: RouteSpec<PathSchema, QuerySchema, BodySchema>,
   run: (input: RouteInput<Key, z.output<PathSchema>, z.output<QuerySchema>, z.output<BodySchema>>) => Promise<RouteResult>,
 ) {
   const route = httpRouteOf(key);
-  const parse = <S extends z.ZodType>(schema: S | undefined, value: unknown, code: string): z.output<S> => {
+  const parse = <S extends z.ZodMiniType>(schema: S | undefined, value: unknown, code: string): z.output<S> => {
     if (!schema) return {} as z.output<S>;
     const result = schema.safeParse(value);
     if (!result.success) throw invalidInput(result.error, code);

@@ -1,9 +1,9 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Template from "@coach/core/template";
 import { httpRoute } from "../shared/route";
 import { queryInt, TemplatePath } from "./params";
 
-const Query = z.object({ version: queryInt.optional().describe("A version (what a session pinned); the latest when absent") });
+const Query = z.object({ version: z.optional(queryInt).check(z.describe("A version (what a session pinned); the latest when absent")) });
 
 export const handler = httpRoute(
   "GET /api/templates/{id}",

@@ -1,10 +1,10 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Template from "@coach/core/template";
 import { httpRoute } from "../shared/route";
 import { NextCursor } from "../shared/next-cursor";
 import { queryInt } from "./params";
 
-const Query = z.object({ limit: queryInt.optional(), cursor: z.string().optional() });
+const Query = z.object({ limit: z.optional(queryInt), cursor: z.optional(z.string()) });
 
 const Page = z.object({ templates: z.array(Template.TemplateSummary), nextCursor: NextCursor });
 

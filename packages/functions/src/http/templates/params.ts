@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Template from "@coach/core/template";
 
 export { queryInt } from "../shared/query-int";

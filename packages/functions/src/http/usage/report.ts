@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Usage from "@coach/core/usage";
 import { httpRoute } from "../shared/route";
 

@@ -2,7 +2,7 @@ import { withActor } from "@coach/core/actor";
 import * as Completions from "@coach/core/completions";
 import * as Usage from "@coach/core/usage";
 import { ulid } from "ulid";
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import { aiProvider } from "../../shared/ai-provider";
 import { logger } from "../../shared/logger";
 import { openAiErrorFor } from "../shared/openai-error";

@@ -1,10 +1,10 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 // Only the model list: the completions barrel would bring the provider and the conversation into this bundle.
 import { MODELS_CREATED, resolveModel } from "@coach/core/completions/models";
 import { httpRoute } from "../shared/route";
 
 const Model = z.object({ id: z.string(), object: z.literal("model"), created: z.number(), owned_by: z.string() });
-const Path = z.object({ model: z.string().min(1).max(128) });
+const Path = z.object({ model: z.string().check(z.minLength(1), z.maxLength(128)) });
 
 /** One served model; an unknown id is OpenAI's 404 `model_not_found`. */
 export const handler = httpRoute(

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 // Only the model list: the completions barrel would bring the provider and the conversation into this bundle.
 import { MODELS_CREATED, servedModels } from "@coach/core/completions/models";
 import { httpRoute } from "../shared/route";

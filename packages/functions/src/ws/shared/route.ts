@@ -1,7 +1,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "@coach/core/zod";
 import { withActor } from "@coach/core/actor";
 import { VisibleError } from "@coach/core/error";
 import { invalidInput, MAX_JSON_DEPTH, nestsDeeperThan } from "@coach/core/util";
@@ -25,7 +25,7 @@ export interface FrameInput<Frame> {
  * the core call as that user. Any error becomes a typed `session_error` posted to
  * the caller, and the route still answers 200, so the connection stays open.
  */
-export function wsRoute<Schema extends z.ZodType>(schema: Schema, run: (input: FrameInput<z.output<Schema>>) => Promise<void>) {
+export function wsRoute<Schema extends z.ZodMiniType>(schema: Schema, run: (input: FrameInput<z.output<Schema>>) => Promise<void>) {
   return middy<APIGatewayProxyWebsocketEventV2, APIGatewayProxyResult, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event) => {

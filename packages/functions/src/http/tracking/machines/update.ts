@@ -1,8 +1,9 @@
+import * as z from "@coach/core/zod";
 import * as Tracking from "@coach/core/tracking";
 import { httpRoute } from "../../shared/route";
 import { MachinePath } from "../params";
 
-const Body = Tracking.UpdateMachineInput.omit({ id: true });
+const Body = z.omit(Tracking.UpdateMachineInput, { id: true });
 
 export const handler = httpRoute(
   "PATCH /api/tracking/machines/{id}",

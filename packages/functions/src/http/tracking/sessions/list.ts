@@ -1,9 +1,9 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Tracking from "@coach/core/tracking";
 import { httpRoute } from "../../shared/route";
 import { queryInt, SessionPage } from "../params";
 
-const Query = z.object({ status: Tracking.RunStatus.optional(), limit: queryInt.optional(), cursor: z.string().optional() });
+const Query = z.object({ status: z.optional(Tracking.RunStatus), limit: z.optional(queryInt), cursor: z.optional(z.string()) });
 
 export const handler = httpRoute(
   "GET /api/tracking/sessions",

@@ -1,8 +1,9 @@
+import * as z from "@coach/core/zod";
 import * as Tracking from "@coach/core/tracking";
 import { httpRoute } from "../../shared/route";
 import { SessionPath } from "../params";
 
-const Body = Tracking.UpdateRunInput.omit({ id: true });
+const Body = z.omit(Tracking.UpdateRunInput, { id: true });
 
 export const handler = httpRoute(
   "PATCH /api/tracking/sessions/{id}",

@@ -1,13 +1,13 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Tracking from "@coach/core/tracking";
 import { httpRoute } from "../../shared/route";
 import { queryInt, TaskPage } from "../params";
 
 const Query = z.object({
-  sessionId: Tracking.RunId.optional(),
-  status: Tracking.TaskStatus.optional(),
-  limit: queryInt.optional(),
-  cursor: z.string().optional(),
+  sessionId: z.optional(Tracking.RunId),
+  status: z.optional(Tracking.TaskStatus),
+  limit: z.optional(queryInt),
+  cursor: z.optional(z.string()),
 });
 
 export const handler = httpRoute(

@@ -1,8 +1,9 @@
+import * as z from "@coach/core/zod";
 import * as Tracking from "@coach/core/tracking";
 import { httpRoute } from "../../shared/route";
 import { TaskPath } from "../params";
 
-const Body = Tracking.UpdateTaskInput.omit({ id: true });
+const Body = z.omit(Tracking.UpdateTaskInput, { id: true });
 
 export const handler = httpRoute(
   "PATCH /api/tracking/tasks/{id}",

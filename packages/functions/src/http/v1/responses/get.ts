@@ -1,8 +1,8 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Responses from "@coach/core/responses";
 import { httpRoute } from "../../shared/route";
 
-const Path = z.object({ id: z.string().min(1).max(128) });
+const Path = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
 
 /** A stored response of the caller, as it was answered; someone else's (or a deleted one) is OpenAI's 404. */
 export const handler = httpRoute(

@@ -1,8 +1,8 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Responses from "@coach/core/responses";
 import { httpRoute } from "../../shared/route";
 
-const Path = z.object({ id: z.string().min(1).max(128) });
+const Path = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
 
 /** The input messages of a stored response, in OpenAI's list shape (newest first by default; `after`, `limit`, `order`). */
 export const handler = httpRoute(

@@ -1,8 +1,8 @@
-import * as z from "zod";
+import * as z from "@coach/core/zod";
 import * as Responses from "@coach/core/responses";
 import { httpRoute } from "../../shared/route";
 
-const Path = z.object({ id: z.string().min(1).max(128) });
+const Path = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
 
 /** Deletes a stored response: GET and previous_response_id answer 404 after; its exchange stays in the session's history. */
 export const handler = httpRoute(
