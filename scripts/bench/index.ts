@@ -39,7 +39,9 @@ async function main(): Promise<number> {
     args: argv,
     options: { runs: { type: "string" }, requests: { type: "string" }, json: { type: "string" } },
   });
-  const runs = positiveInt("runs", values.runs, 7);
+  // 15 samples per bundle: with 7, a route's median moved by about ±0.05× between two runs on a
+  // shared 2-core machine, as much as the gaps the cold-import targets are about.
+  const runs = positiveInt("runs", values.runs, 15);
   const requests = positiveInt("requests", values.requests, 30);
   const jsonPath = resolve(values.json ?? join(repoRoot, "bench-results", "bench.json"));
   const started = performance.now();
